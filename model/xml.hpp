@@ -1,0 +1,124 @@
+#pragma once
+// The XML element: a plain value that compares, prints and parses.
+//
+// Names are local names with a namespace URI, as an XML stream sees them.
+// Attributes keep their order. An attribute in no namespace is stored by its
+// local name; one in the XML namespace as "xml:lang"; one in scansion's
+// namespace as "scansion:strict"; any other as "{uri}local".
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "model/result.hpp"
+
+namespace mucsim::model {
+
+struct Node;
+
+struct Attribute {
+    std::string name;
+    std::string value;
+    bool operator==(const Attribute&) const = default;
+};
+
+struct Element {
+    std::string name;
+    std::string ns;
+    std::vector<Attribute> attributes;
+    std::vector<Node> children;
+
+    Element() = default;
+    Element(std::string name_, std::string ns_);
+
+    // Attributes.
+    const std::string* find_attribute(std::string_view attribute_name) const;
+    // The value, or "" when absent.
+    std::string_view attribute(std::string_view attribute_name) const;
+    bool has_attribute(std::string_view attribute_name) const;
+    // Replaces the value in place, or appends a new attribute.
+    Element& set(std::string_view attribute_name, std::string_view value);
+    void remove_attribute(std::string_view attribute_name);
+
+    // Children. `append` and `text` return *this for building.
+    Element& append(Element child);
+    Element& text(std::string_view content);
+    // Appends and returns the new child.
+    Element& add(Element child);
+
+    // The first child element with this name (and namespace, when given).
+    const Element* child(std::string_view child_name, std::string_view child_ns = {}) const;
+    Element* child(std::string_view child_name, std::string_view child_ns = {});
+    std::vector<const Element*> elements() const;
+    std::vector<const Element*> elements(std::string_view child_name,
+                                         std::string_view child_ns = {}) const;
+    std::size_t element_count() const;
+    // The direct text content, concatenated.
+    std::string text_content() const;
+    // The text of the first matching child, or "" when there is none.
+    std::string child_text(std::string_view child_name, std::string_view child_ns = {}) const;
+    void remove_children(std::string_view child_name, std::string_view child_ns);
+
+    bool is(std::string_view element_name, std::string_view element_ns) const {
+        return name == element_name && ns == element_ns;
+    }
+
+    bool operator==(const Element& other) const;
+};
+
+struct Node {
+    std::variant<Element, std::string> value;
+
+    Node(Element element) : value(std::move(element)) {}
+    Node(std::string text) : value(std::move(text)) {}
+
+    bool is_element() const { return value.index() == 0; }
+    bool is_text() const { return value.index() == 1; }
+    const Element& element() const { return std::get<0>(value); }
+    Element& element() { return std::get<0>(value); }
+    const std::string& text() const { return std::get<1>(value); }
+    std::string& text() { return std::get<1>(value); }
+    bool operator==(const Node&) const = default;
+};
+
+// Limits a parser enforces: hostile input must not exhaust memory or stack.
+struct ParseLimits {
+    std::size_t bytes_max = 1 << 20;
+    int depth_max = 64;
+    int attributes_max = 64;
+};
+
+struct ParseOptions {
+    // Whitespace-only text between elements carries no meaning in stanzas.
+    bool drop_whitespace_text = true;
+    // The namespace of unprefixed elements when the text declares none.
+    std::string default_ns;
+    // Prefixes usable without a declaration (prefix, uri), as scansion
+    // scripts use "scansion:strict" without declaring it.
+    std::vector<std::pair<std::string, std::string>> predeclared_prefixes;
+    ParseLimits limits;
+};
+
+// Parses exactly one root element (with namespace processing).
+Result<Element> parse_xml(std::string_view text, const ParseOptions& options = {});
+
+// Compact serialisation. `parent_ns` is the namespace in scope: an xmlns
+// declaration is written only where an element's namespace differs from its
+// parent's (for stanzas in a client stream, that is "jabber:client").
+std::string to_string(const Element& element, std::string_view parent_ns = {});
+
+// Indented serialisation, one tab per level, as Prosody's scansion recorder
+// writes stanzas. Each line is prefixed with `indent_base` tabs.
+std::string pretty(const Element& element, std::string_view parent_ns = {},
+                   int indent_base = 0);
+
+std::string escape_xml(std::string_view text);
+
+// A stanza written inside the "jabber:client" stream.
+inline std::string stanza_to_string(const Element& stanza) {
+    return to_string(stanza, "jabber:client");
+}
+
+}  // namespace mucsim::model

@@ -3,6 +3,8 @@
 // that one translation unit); each command is a plain function of its options
 // that returns the process exit code.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,5 +20,23 @@ struct LintOptions {
     bool quiet = false;
 };
 int lint_command(const LintOptions& options);
+
+struct ReplayOptions {
+    std::vector<std::string> files;
+    bool verbose = false;
+    bool strict_order = false;
+};
+int replay_command(const ReplayOptions& options);
+
+struct RunOptions {
+    std::string file;
+    bool trace = false;
+    std::string export_file;
+    std::optional<std::vector<std::uint32_t>> choices;  // overrides the program's
+};
+int run_command(const RunOptions& options);
+
+// Writes a whole file; on failure prints why and returns exit_usage.
+int write_text_file(const std::string& path, const std::string& content);
 
 }  // namespace mucsim::tools

@@ -1,0 +1,112 @@
+#pragma once
+// Programs: what virtual clients do, plus the scheduler's choices. A program
+// and its choice sequence determine a whole run.
+//
+// The text format (one action per line, in the order written; the all-zero
+// choice sequence runs them in exactly that order):
+//
+//   # comment
+//   clients Romeo=romeo@localhost Juliet=juliet@localhost
+//   faults 1
+//   choices 0 2 1
+//
+//   Romeo: connect
+//   Romeo: join room Romeo
+//   Romeo: config room instant
+//   Juliet: connect
+//   Romeo: affiliation room Juliet member reason "trusted"
+//   Juliet: join room Juliet
+//   Juliet: say room "hello"
+//
+// Rooms are written by their local part (room → room@conference.localhost);
+// a target of affiliation or invite is a client name or a JID.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/jid.hpp"
+#include "model/result.hpp"
+#include "model/xml.hpp"
+#include "sim/world.hpp"
+
+namespace mucsim::sim {
+
+enum class Verb : std::uint8_t {
+    connect,
+    disconnect,
+    join,         // join ROOM NICK [password TEXT]
+    leave,        // leave ROOM
+    nick,         // nick ROOM NEWNICK
+    presence,     // presence ROOM SHOW          (away, chat, dnd, xa, available)
+    say,          // say ROOM TEXT               (groupchat)
+    pm,           // pm ROOM NICK TEXT
+    subject,      // subject ROOM TEXT
+    affiliation,  // affiliation ROOM TARGET AFFILIATION [reason TEXT]
+    role,         // role ROOM NICK ROLE [reason TEXT]
+    list,         // list ROOM AFFILIATION       (muc#admin get)
+    config,       // config ROOM OPTION VALUE | config ROOM instant
+    register_nick,  // register ROOM NICK
+    invite,       // invite ROOM TARGET [reason TEXT]
+    destroy,      // destroy ROOM [reason TEXT]
+};
+
+std::string_view verb_name(Verb verb);
+
+struct ProgramAction {
+    int client = 0;  // index into Program::clients
+    Verb verb = Verb::connect;
+    std::string room;    // local part
+    std::string nick;    // join, nick, pm, role, register
+    std::string target;  // affiliation, invite: a client name or a JID
+    std::string option;  // config option
+    std::string value;   // affiliation, role, show, config value, list affiliation
+    std::string text;    // say, pm, subject; reason; join password
+    bool operator==(const ProgramAction&) const = default;
+};
+
+struct ProgramClient {
+    std::string name;
+    model::Jid jid;  // bare, or full when the resource is fixed
+    bool operator==(const ProgramClient&) const = default;
+};
+
+struct Program {
+    std::vector<ProgramClient> clients;
+    std::vector<ProgramAction> actions;
+    std::vector<std::uint32_t> choices;
+    int faults_max = 0;
+    std::vector<std::string> comments;  // leading comment lines
+    bool operator==(const Program& other) const {
+        return clients == other.clients && actions == other.actions && choices == other.choices &&
+               faults_max == other.faults_max;
+    }
+};
+
+struct ProgramError {
+    std::string file;
+    int line = 0;
+    std::string message;
+    std::string str() const;
+};
+
+model::Result<Program, ProgramError> parse_program(std::string_view text, std::string_view file);
+model::Result<Program, ProgramError> read_program(const std::string& path);
+std::string format_program(const Program& program);
+std::string format_action(const Program& program, const ProgramAction& action);
+
+// The configuration options `config ROOM OPTION VALUE` knows.
+const std::vector<std::string>& config_options();
+
+// The stanza an action sends (not for connect and disconnect). `index` is the
+// action's position in the program: it makes iq and message ids unique.
+model::Element action_stanza(const Program& program, std::size_t index, std::string_view muc_host);
+
+// Builds a world for the program: clients added, every action put in its
+// client's backlog in program order.
+World load_program(const Program& program, WorldConfig config);
+
+// Loads and runs the program with its choices until quiet.
+World run_program(const Program& program, WorldConfig config);
+
+}  // namespace mucsim::sim

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "model/faults.hpp"
+#include "model/jid.hpp"
+#include "model/room.hpp"
 #include "model/xml.hpp"
 
 namespace mucsim::model {
@@ -41,9 +43,20 @@ struct ServiceConfig {
     std::string host = "conference.localhost";
     // Bare JIDs of the component's admins (ad-hoc destroy, …).
     std::vector<std::string> admins = {"admin@localhost"};
+    // Bugs to have on purpose (model/faults.hpp); none by default.
+    FaultSet faults;
 };
 
-class Room;  // model/room.hpp
+// Limits of the service as a whole.
+inline constexpr std::size_t rooms_max = 1000;
+inline constexpr std::size_t tombstones_max = 100;
+inline constexpr std::int64_t tombstone_ttl_ms = 31LL * 24 * 60 * 60 * 1000;
+
+// What a destroyed persistent room leaves for a while (prosody-muc.md §1.2).
+struct Tombstone {
+    std::int64_t expires_ms = 0;
+    DestroyNotice notice;
+};
 
 class MucService {
 public:
@@ -70,10 +83,36 @@ public:
     // Read-only view of a room by its bare JID, or nullptr.
     const Room* room(const std::string& room_bare_jid) const;
 
+    const std::map<std::string, Room>& rooms() const { return rooms_; }
+    std::size_t tombstone_count() const { return tombstones_.size(); }
+
 private:
+    using RoomIterator = std::map<std::string, Room>::iterator;
+
+    void handle_service(const Inbound& in, Outbox& out);
+    void handle_room(const Inbound& in, Outbox& out);
+    bool answer_tombstone(const Inbound& in, Outbox& out);
+    void handle_missing_room(const Inbound& in, Outbox& out);
+    void create_room(const Inbound& in, Outbox& out);
+    // After a room handled a stanza: forget it if it was destroyed or emptied.
+    void finish_room(RoomIterator it, std::size_t occupants_before, std::int64_t now_ms);
+    void bury(const Room& room, std::int64_t now_ms);
+
+    // Service-level iqs (§6.3, §7.2).
+    void service_disco_info(const Inbound& in, const Element& query, Outbox& out) const;
+    void service_disco_items(const Inbound& in, const Element& query, Outbox& out) const;
+    void handle_command(const Inbound& in, const Element& command, Outbox& out);
+    Element destroy_command(const Inbound& in, const SubmittedForm& form, Outbox& out);
+    Element set_affiliation_command(const Inbound& in, const SubmittedForm& form, Outbox& out);
+    Element command_form(std::string_view node) const;
+    bool is_admin(const Jid& jid) const;
+    void reply_error(const Inbound& in, const StanzaError& error, Outbox& out) const;
+
     ServiceConfig config_;
+    std::vector<Jid> admins_;  // prepared bare JIDs of config_.admins
     // Keyed by the room's node (its local part), ordered: determinism.
-    std::map<std::string, std::unique_ptr<Room>> rooms_;
+    std::map<std::string, Room> rooms_;
+    std::map<std::string, Tombstone> tombstones_;
 };
 
 }  // namespace mucsim::model

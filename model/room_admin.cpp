@@ -1,0 +1,264 @@
+// muc#admin: changing and listing affiliations and roles (prosody-muc.md §3).
+#include <cassert>
+
+#include "model/namespaces.hpp"
+#include "model/room.hpp"
+#include "model/stringprep.hpp"
+
+namespace mucsim::model {
+
+namespace {
+
+const Element* first_child_element(const Element& element) {
+    for (const Node& node : element.children) {
+        if (node.is_element()) return &node.element();
+    }
+    return nullptr;
+}
+
+std::optional<std::string> optional_child_text(const Element& element, std::string_view name) {
+    const Element* child = element.child(name);
+    if (child == nullptr) return std::nullopt;
+    return child->text_content();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- set
+
+// <iq type='set'><query xmlns='…#admin'><item …/></query></iq>: only the first
+// item counts; it changes an affiliation (jid, or nick of an occupant) or a
+// role (nick).
+void Room::handle_admin_set(const Inbound& in, Outbox& out) {
+    const Element* query = first_child_element(in.element());
+    assert(query != nullptr);
+    const Element* item = first_child_element(*query);
+    if (item == nullptr) return reply_error(in, StanzaError::cancel("bad-request"), out);
+    std::optional<Jid> jid;
+    if (item->has_attribute("jid")) {
+        auto parsed = Jid::parse(item->attribute("jid"));
+        if (!parsed) return reply_error(in, StanzaError::modify("jid-malformed"), out);
+        if (parsed->is_full()) {
+            return reply_error(in, StanzaError::modify("jid-malformed", "Bare JID expected, got full JID"), out);
+        }
+        jid = *parsed;
+    }
+    std::optional<std::string> nick;
+    if (item->has_attribute("nick")) {
+        nick = resourceprep(item->attribute("nick"));
+        if (!nick) return reply_error(in, StanzaError::modify("jid-malformed", "invalid nickname"), out);
+    }
+    bool has_affiliation = item->has_attribute("affiliation");
+    bool has_role = item->has_attribute("role");
+    if (!jid && nick) {
+        // Some clients name the occupant by nick only (issue 1224).
+        if (const Occupant* occupant = occupant_by_nick(*nick)) jid = occupant->bare_jid;
+    } else if (has_role && !nick && jid) {
+        auto it = nick_by_session_.find(*jid);
+        if (it != nick_by_session_.end()) nick = it->second;
+    }
+    std::optional<std::string> reason = optional_child_text(*item, "reason");
+    std::optional<StanzaError> error;
+    if (has_affiliation && jid && !has_role) {
+        AffiliationDataChange data;
+        data.reason = reason;
+        if (nick) {
+            const Occupant* squatter = occupant_by_nick(*nick);
+            if (squatter != nullptr && squatter->bare_jid != *jid) {
+                // The nick is being reserved for someone else: its holder is kicked first.
+                set_role(std::nullopt, *nick, "none", std::string("This nickname is reserved"), out);
+            }
+            data.nick = nick;
+        }
+        error = set_affiliation(in.from, *jid, item->attribute("affiliation"), reason, data, out);
+    } else if (has_role && nick && !has_affiliation) {
+        error = set_role(in.from, *nick, item->attribute("role"), reason, out);
+    } else {
+        error = StanzaError::cancel("bad-request");
+    }
+    if (error) return reply_error(in, *error, out);
+    reply_result(in, out);
+}
+
+int Room::owners_other_than(const Jid& bare_jid) const {
+    int owners = 0;
+    for (const auto& [jid, record] : affiliations_) {
+        if (record.affiliation == Affiliation::owner && jid != bare_jid) ++owners;
+    }
+    return owners;
+}
+
+std::optional<StanzaError> Room::set_affiliation(const std::optional<Jid>& actor, const Jid& jid,
+                                                 std::string_view affiliation_text,
+                                                 const std::optional<std::string>& reason,
+                                                 const AffiliationDataChange& data, Outbox& out) {
+    std::optional<Affiliation> affiliation = parse_affiliation(affiliation_text);
+    if (!affiliation) return StanzaError::modify("not-acceptable");
+    Jid target = jid.bare();
+    bool host_only = target.node().empty();
+    Affiliation current = stored_affiliation(target);
+    if (actor) {
+        AffiliationChange change{affiliation_of(*actor), current, *affiliation, actor->bare() == target,
+                                 owners_other_than(target)};
+        if (auto refusal = check_affiliation_change(change)) return refusal;
+    }
+    bool is_new = affiliations_.find(target) == affiliations_.end();
+    if (*affiliation != Affiliation::none && is_new && affiliations_.size() >= affiliations_max) {
+        return StanzaError::wait("resource-constraint");
+    }
+
+    if (*affiliation == Affiliation::none) {
+        affiliations_.erase(target);
+    } else {
+        AffiliationRecord& record = affiliations_[target];
+        record.affiliation = *affiliation;
+        switch (data.mode) {
+            case AffiliationDataChange::Mode::merge:
+                if (data.nick) record.reserved_nick = *data.nick;
+                if (data.reason) record.reason = data.reason;
+                break;
+            case AffiliationDataChange::Mode::replace:
+                record.reserved_nick = data.nick.value_or("");
+                record.reason.reset();
+                break;
+            case AffiliationDataChange::Mode::clear:
+                record.reserved_nick.clear();
+                record.reason.reset();
+                break;
+        }
+    }
+
+    // Roles follow the new affiliation: down always, up when the default is higher.
+    Role new_role = default_role_for(*affiliation);
+    bool downgrade = rank(current) > rank(*affiliation);
+    std::vector<std::pair<std::string, Role>> updated;  // nick, previous role
+    for (Occupant& o : occupants_) {
+        bool affected = o.bare_jid == target ||
+                        (host_only && *affiliation == Affiliation::outcast && o.bare_jid.domain() == target.domain());
+        if (!affected) continue;
+        updated.emplace_back(o.nick, o.role);
+        if (o.role != new_role && (downgrade || rank(o.role) < rank(new_role))) o.role = new_role;
+    }
+    announce_affiliation(target, *affiliation, new_role, actor, reason, updated, out);
+    return std::nullopt;
+}
+
+// Tells the room: presences for the affected occupants, or, when the user is
+// not in the room, a message to the occupants who may know (§3.2).
+void Room::announce_affiliation(const Jid& target, Affiliation affiliation, Role new_role,
+                                const std::optional<Jid>& actor, const std::optional<std::string>& reason,
+                                const std::vector<std::pair<std::string, Role>>& updated, Outbox& out) {
+    XParts x;
+    if (new_role == Role::none) x.base.push_back(status_code(affiliation == Affiliation::outcast ? 301 : 321));
+    if (updated.empty()) {
+        Element message = make_stanza("message", room_jid_text_, room_jid_text_);
+        Element& x_element = message.add(muc_user_x());
+        for (const Element& e : x.base) x_element.append(e);
+        Element& item = x_element.add(ns_element("item", ns::muc_user));
+        item.set("affiliation", affiliation_name(affiliation));
+        item.set("jid", target.str());
+        if (reason) item.append(ns_element("reason", ns::muc_user).text(*reason));
+        for (const Occupant& o : occupants_) {
+            if (config_.whois == Whois::moderators && o.role != Role::moderator) continue;
+            send_to_occupant(o, message, out);
+        }
+        return;
+    }
+    // Everyone removed leaves before anyone is told.
+    std::vector<std::pair<Occupant, Role>> views;
+    for (const auto& [nick, old_role] : updated) views.emplace_back(*find_occupant(nick), old_role);
+    for (const auto& [view, old_role] : views) {
+        if (view.role == Role::none) remove_occupant(view.nick);
+    }
+    for (const auto& [view, old_role] : views) {
+        publicise(view, x, ItemExtras{{}, actor, reason}, old_role, false, out);
+        bool moderator_changed = (old_role == Role::moderator) != (view.role == Role::moderator);
+        if (view.role == Role::none || config_.whois != Whois::moderators || !moderator_changed) continue;
+        // What they may see of others changed: send them everyone again.
+        for (const Session& s : view.sessions) {
+            send_occupant_list(s.jid, [&](const Occupant& o) { return o.bare_jid != target; }, out);
+        }
+    }
+}
+
+std::optional<StanzaError> Room::set_role(const std::optional<Jid>& actor, std::string_view nick,
+                                          std::string_view role_text, const std::optional<std::string>& reason,
+                                          Outbox& out) {
+    const Occupant* found = occupant_by_nick(nick);
+    if (found == nullptr) return StanzaError::modify("item-not-found");
+    std::optional<Role> role = parse_role(role_text);
+    if (!role) return StanzaError::modify("not-acceptable");
+    if (actor) {
+        RoleChange change{affiliation_of(*actor), role_of_session(*actor), affiliation_of(found->bare_jid),
+                          found->role, *role};
+        if (auto refusal = check_role_change(change)) return refusal;
+    }
+    Occupant view = *found;
+    Role prev_role = view.role;
+    view.role = *role;
+    XParts x;
+    if (*role == Role::none) {
+        x.base.push_back(status_code(307));
+        remove_occupant(view.nick);
+    } else {
+        store_occupant(view);
+    }
+    publicise(view, x, ItemExtras{{}, actor, reason}, prev_role, false, out);
+    return std::nullopt;
+}
+
+std::optional<StanzaError> Room::set_affiliation_internal(const Jid& jid, std::string_view affiliation,
+                                                          std::optional<std::string> reason, Outbox& out) {
+    AffiliationDataChange data;
+    data.reason = reason;
+    return set_affiliation(std::nullopt, jid, affiliation, reason, data, out);
+}
+
+// ---------------------------------------------------------------- get
+
+void Room::handle_admin_get(const Inbound& in, Outbox& out) const {
+    const Element* query = first_child_element(in.element());
+    assert(query != nullptr);
+    const Element* item = first_child_element(*query);
+    if (item == nullptr) return reply_error(in, StanzaError::cancel("bad-request"), out);
+    Affiliation actor = affiliation_of(in.from);
+    std::optional<Affiliation> wanted_affiliation = parse_affiliation(item->attribute("affiliation"));
+    std::optional<Role> wanted_role = parse_role(item->attribute("role"));
+    bool has_affiliation = item->has_attribute("affiliation");
+    bool has_role = item->has_attribute("role");
+    Element reply = iq_result(in.element(), in.to.str(), in.from.str());
+    Element& list = reply.add(ns_element("query", ns::muc_admin));
+    if (has_affiliation && wanted_affiliation && !has_role) {
+        bool manager = rank(actor) >= rank(Affiliation::admin) && rank(actor) >= rank(*wanted_affiliation);
+        bool member_of_open_list = config_.members_only && config_.whois == Whois::anyone &&
+                                   rank(actor) >= rank(Affiliation::member);
+        if (!manager && !member_of_open_list) return reply_error(in, StanzaError::auth("forbidden"), out);
+        for (const auto& [bare, record] : affiliations_) {
+            if (record.affiliation != *wanted_affiliation) continue;
+            Element& entry = list.add(ns_element("item", ns::muc_admin));
+            entry.set("affiliation", affiliation_name(record.affiliation));
+            entry.set("jid", bare.str());
+            if (!record.reserved_nick.empty()) entry.set("nick", record.reserved_nick);
+            if (record.reason) entry.append(ns_element("reason", ns::muc_admin).text(*record.reason));
+        }
+    } else if (has_role && wanted_role && !has_affiliation) {
+        const Occupant* self = occupant_by_session(in.from);
+        Role role = self ? self->role : default_role_for(actor);
+        if (role != Role::moderator) return reply_error(in, StanzaError::auth("forbidden"), out);
+        for (const Occupant& o : occupants_) {
+            if (o.role != *wanted_role) continue;
+            for (const Session& s : o.sessions) {
+                Element& entry = list.add(ns_element("item", ns::muc_admin));
+                entry.set("affiliation", affiliation_name(affiliation_of(o.bare_jid)));
+                entry.set("role", role_name(o.role));
+                entry.set("jid", s.jid.str());
+                entry.set("nick", o.nick);
+            }
+        }
+    } else {
+        return reply_error(in, StanzaError::cancel("bad-request"), out);
+    }
+    out.send(std::move(reply));
+}
+
+}  // namespace mucsim::model

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cassert>
 #include <memory>
 
@@ -319,6 +320,33 @@ std::string escape_xml(std::string_view text) {
         }
     }
     return out;
+}
+
+std::size_t invalid_xml_char_at(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+        unsigned char c = byte(i);
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return i;
+            ++i;
+            continue;
+        }
+        std::size_t length = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (length == 0 || i + length > text.size()) return i;
+        std::uint32_t code = c & (0x7F >> length);
+        for (std::size_t k = 1; k < length; ++k) {
+            if ((byte(i + k) & 0xC0) != 0x80) return i;
+            code = (code << 6) | (byte(i + k) & 0x3F);
+        }
+        static constexpr std::uint32_t shortest[] = {0, 0, 0x80, 0x800, 0x10000};
+        bool overlong = code < shortest[length];
+        bool allowed = (code >= 0x20 && code <= 0xD7FF) || (code >= 0xE000 && code <= 0xFFFD) ||
+                       (code >= 0x10000 && code <= 0x10FFFF);
+        if (overlong || !allowed) return i;
+        i += length;
+    }
+    return std::string_view::npos;
 }
 
 namespace {

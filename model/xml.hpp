@@ -116,6 +116,13 @@ std::string pretty(const Element& element, std::string_view parent_ns = {},
 
 std::string escape_xml(std::string_view text);
 
+// The byte offset of the first thing in `text` that is not a character XML
+// allows (XML 1.0 Char: tab, line breaks, U+0020–U+D7FF, U+E000–U+FFFD,
+// U+10000–U+10FFFF, in well-formed UTF-8), or npos when there is none. Text
+// that goes into stanzas is checked with it, so that every stanza mucsim
+// builds can be written and parsed back.
+std::size_t invalid_xml_char_at(std::string_view text);
+
 // A stanza written inside the "jabber:client" stream.
 inline std::string stanza_to_string(const Element& stanza) {
     return to_string(stanza, "jabber:client");

@@ -483,8 +483,12 @@ std::string ProgramError::str() const { return fmt::format("{}:{}: {}", file, li
 
 model::Result<Program, ProgramError> parse_program(std::string_view text, std::string_view file) {
     if (text.size() > program_bytes_max) return ProgramError{std::string(file), 1, "program too large"};
-    if (text.find('\0') != std::string_view::npos) {
-        return ProgramError{std::string(file), 1, "binary data: a program must be text"};
+    // Every text of a program can end up in a stanza: it must be characters XML allows.
+    if (std::size_t bad = model::invalid_xml_char_at(text); bad != std::string_view::npos) {
+        int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+        return ProgramError{std::string(file), line,
+                            fmt::format("binary data or invalid UTF-8 (byte 0x{:02x}): a program must be UTF-8 text",
+                                        static_cast<unsigned char>(text[bad]))};
     }
     return ProgramParser(text, file).parse();
 }

@@ -1,0 +1,65 @@
+// Regression tests for what the fuzzers (fuzz/) found, one test per finding,
+// named after what must hold. docs/ROBUSTNESS.md lists them.
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "model/xml.hpp"
+#include "sim/program.hpp"
+
+using namespace mucsim;
+
+namespace {
+
+model::ParseOptions client_stream() {
+    model::ParseOptions options;
+    options.default_ns = "jabber:client";
+    return options;
+}
+
+}  // namespace
+
+// fuzz_program: `config lobby name "The Lobby\x93\x93…"` parsed, and its
+// stanza could not be written and parsed back (invalid UTF-8 in a text).
+TEST_CASE("program_with_invalid_utf8_is_refused_with_its_line") {
+    std::string text = "clients A=a@localhost\n\nA: connect\nA: say room \"caf\x93\"\n";
+    auto program = sim::parse_program(text, "bad.prog");
+    REQUIRE_FALSE(program.ok());
+    CHECK(program.error().line == 4);
+    CHECK(program.error().message.find("UTF-8") != std::string::npos);
+}
+
+TEST_CASE("program_with_characters_xml_forbids_is_refused") {
+    for (std::string bad : {std::string("\xef\xbf\xbf"), std::string("\x01"), std::string("\xed\xa0\x80"),
+                            std::string("\xc0\xaf")}) {
+        std::string text = "clients A=a@localhost\nA: say room \"x" + bad + "\"\n";
+        CAPTURE(text);
+        CHECK_FALSE(sim::parse_program(text, "bad.prog").ok());
+    }
+}
+
+TEST_CASE("every_stanza_of_a_program_with_unicode_text_survives_the_wire") {
+    auto program = sim::parse_program(
+        "clients A=a@localhost\nA: join room \xf0\x9f\xa4\x96\nA: say room \"caf\xc3\xa9 \xe2\x80\x8b \xf4\x8f\xbf\xbd\"\n",
+        "ok.prog");
+    REQUIRE(program.ok());
+    for (std::size_t i = 0; i < program->actions.size(); ++i) {
+        model::Element stanza = sim::action_stanza(*program, i, "conference.localhost");
+        auto parsed = model::parse_xml(model::stanza_to_string(stanza), client_stream());
+        REQUIRE(parsed.ok());
+        CHECK(*parsed == stanza);
+    }
+}
+
+TEST_CASE("invalid_xml_char_at_finds_the_first_byte_xml_does_not_allow") {
+    CHECK(model::invalid_xml_char_at("plain text\twith\r\nbreaks") == std::string_view::npos);
+    CHECK(model::invalid_xml_char_at("caf\xc3\xa9 \xf0\x9f\xa4\x96") == std::string_view::npos);
+    CHECK(model::invalid_xml_char_at("ab\x01") == 2);                 // control character
+    CHECK(model::invalid_xml_char_at("a\x93") == 1);                  // stray continuation byte
+    CHECK(model::invalid_xml_char_at("a\xc3") == 1);                  // truncated sequence
+    CHECK(model::invalid_xml_char_at("\xc0\xaf") == 0);               // overlong '/'
+    CHECK(model::invalid_xml_char_at("x\xed\xa0\x80") == 1);          // UTF-16 surrogate
+    CHECK(model::invalid_xml_char_at("\xef\xbf\xbe") == 0);           // U+FFFE
+    CHECK(model::invalid_xml_char_at("\xf4\x90\x80\x80") == 0);       // above U+10FFFF
+}

@@ -301,7 +301,11 @@ Result<Element> parse_xml(std::string_view text, const ParseOptions& options) {
 
 // ---------------------------------------------------------------- writing
 
-std::string escape_xml(std::string_view text) {
+namespace {
+
+// Attribute values are written in double quotes, so an apostrophe stays as it
+// is ("${Juliet's JID}", as in Prosody's scripts); text escapes all five.
+std::string escape(std::string_view text, bool in_attribute) {
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
@@ -310,7 +314,13 @@ std::string escape_xml(std::string_view text) {
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
             case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
+            case '\'':
+                if (in_attribute) {
+                    out += c;
+                } else {
+                    out += "&apos;";
+                }
+                break;
             // Line breaks as references: a script's stanza must stay on its
             // indented lines, and attribute values keep them only this way.
             case '\n': out += "&#10;"; break;
@@ -321,6 +331,12 @@ std::string escape_xml(std::string_view text) {
     }
     return out;
 }
+
+std::string escape_attribute(std::string_view text) { return escape(text, true); }
+
+}  // namespace
+
+std::string escape_xml(std::string_view text) { return escape(text, false); }
 
 std::size_t invalid_xml_char_at(std::string_view text) {
     std::size_t i = 0;
@@ -354,7 +370,7 @@ namespace {
 void write_attributes(std::string& out, const Element& element, std::string_view parent_ns) {
     if (element.ns != parent_ns) {
         out += " xmlns=\"";
-        out += escape_xml(element.ns);
+        out += escape_attribute(element.ns);
         out += '"';
     }
     int generated_prefix = 0;
@@ -365,14 +381,14 @@ void write_attributes(std::string& out, const Element& element, std::string_view
             std::string_view uri = std::string_view(a.name).substr(1, close - 1);
             std::string_view local = std::string_view(a.name).substr(close + 1);
             ++generated_prefix;
-            out += fmt::format(" xmlns:ns{}=\"{}\" ns{}:{}=\"{}\"", generated_prefix, escape_xml(uri),
-                               generated_prefix, local, escape_xml(a.value));
+            out += fmt::format(" xmlns:ns{}=\"{}\" ns{}:{}=\"{}\"", generated_prefix, escape_attribute(uri),
+                               generated_prefix, local, escape_attribute(a.value));
             continue;
         }
         out += ' ';
         out += a.name;
         out += "=\"";
-        out += escape_xml(a.value);
+        out += escape_attribute(a.value);
         out += '"';
     }
 }

@@ -138,7 +138,7 @@ private:
                                          traces::explain_mismatch(*mismatch, *expected, received)));
                 return false;
             }
-            if (!closest || deeper(*mismatch, *closest)) {
+            if (!closest || better_explanation(*mismatch, received, *closest, skipped[closest_index], *expected)) {
                 closest = mismatch;
                 closest_index = skipped.size();
             }
@@ -150,8 +150,14 @@ private:
         return false;
     }
 
-    // The mismatch that got further into the stanza is the better explanation.
-    static bool deeper(const traces::Mismatch& a, const traces::Mismatch& b) {
+    // The better explanation is a stanza of the expected kind from the
+    // expected sender, then the mismatch that got further into the stanza.
+    static bool better_explanation(const traces::Mismatch& a, const model::Element& a_stanza, const traces::Mismatch& b,
+                                   const model::Element& b_stanza, const model::Element& expected) {
+        auto kinship = [&](const model::Element& s) {
+            return (s.name == expected.name ? 2 : 0) + (s.attribute("from") == expected.attribute("from") ? 1 : 0);
+        };
+        if (kinship(a_stanza) != kinship(b_stanza)) return kinship(a_stanza) > kinship(b_stanza);
         auto depth = [](const std::string& path) { return std::count(path.begin(), path.end(), '/'); };
         return depth(a.path) > depth(b.path);
     }

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "model/faults.hpp"
+#include "properties/checker.hpp"
+
 namespace mucsim::tools {
 
 // Exit codes scripts can rely on.
@@ -25,6 +28,7 @@ struct ReplayOptions {
     std::vector<std::string> files;
     bool verbose = false;
     bool strict_order = false;
+    model::FaultSet inject;
 };
 int replay_command(const ReplayOptions& options);
 
@@ -33,7 +37,17 @@ struct RunOptions {
     bool trace = false;
     std::string export_file;
     std::optional<std::vector<std::uint32_t>> choices;  // overrides the program's
+    model::FaultSet inject;
 };
+
+struct CheckOptions {
+    properties::CheckOptions check;
+    std::string out_dir = "mucsim-counterexamples";
+    bool list_properties = false;
+    bool list_faults = false;
+    bool quiet = false;
+};
+int check_command(const CheckOptions& options);
 int run_command(const RunOptions& options);
 
 // Writes a whole file; on failure prints why and returns exit_usage.

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "tools/commands.hpp"
 #include "tools/terminal.hpp"
 
@@ -14,6 +16,23 @@ constexpr const char* description =
     "mucsim: simulate and model-check XMPP Multi-User Chat (XEP-0045), deterministically, in one process.\n"
     "\n"
     "Exit codes: 0 success, 1 a script failed or a property was violated, 2 bad options or bad input.";
+
+// --inject NAME (repeatable): a named fault in the MUC service.
+void add_inject(CLI::App* command, std::vector<std::string>& names) {
+    std::string list;
+    for (const auto& f : mucsim::model::all_faults()) list += (list.empty() ? "" : ", ") + std::string(f.name);
+    command->add_option("--inject", names, "Inject a named fault into the MUC service (repeatable): " + list)
+        ->check([](const std::string& name) -> std::string {
+            if (mucsim::model::parse_fault(name)) return {};
+            return "unknown fault '" + name + "' (see 'mucsim check --list-faults')";
+        });
+}
+
+mucsim::model::FaultSet fault_set(const std::vector<std::string>& names) {
+    mucsim::model::FaultSet set;
+    for (const std::string& name : names) set.add(*mucsim::model::parse_fault(name));
+    return set;
+}
 
 void add_lint(CLI::App& app, LintOptions& options, int& code) {
     CLI::App* lint = app.add_subcommand("lint", "Check that scansion scripts are well-formed");
@@ -37,7 +56,12 @@ void add_replay(CLI::App& app, ReplayOptions& options, int& code) {
     replay->add_flag("-v,--verbose", options.verbose, "Print the whole exchange of each script");
     replay->add_flag("--strict-order", options.strict_order,
                      "Every received stanza must match the client's next 'receives:' (no skipping)");
-    replay->callback([&] { code = replay_command(options); });
+    static std::vector<std::string> faults;
+    add_inject(replay, faults);
+    replay->callback([&] {
+        options.inject = fault_set(faults);
+        code = replay_command(options);
+    });
 }
 
 void add_run(CLI::App& app, RunOptions& options, std::vector<std::uint32_t>& choices, int& code) {
@@ -50,9 +74,71 @@ void add_run(CLI::App& app, RunOptions& options, std::vector<std::uint32_t>& cho
     run->add_flag("--trace", options.trace, "Print every event of the run");
     run->add_option("--export", options.export_file, "Write the run as a scansion script to this file");
     run->add_option("--choices", choices, "Choice sequence to use instead of the program's (e.g. --choices 0 2 1)");
+    static std::vector<std::string> faults;
+    add_inject(run, faults);
     run->callback([&] {
         if (!choices.empty()) options.choices = choices;
+        options.inject = fault_set(faults);
         code = run_command(options);
+    });
+}
+
+// "K/N" with 1 <= K <= N.
+std::string parse_shard(const std::string& text, int& index, int& count) {
+    std::size_t slash = text.find('/');
+    if (slash == std::string::npos) return "expected K/N, e.g. 2/8";
+    auto read = [](std::string_view s, int& out) {
+        auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+        return ec == std::errc() && ptr == s.data() + s.size();
+    };
+    int k = 0;
+    int n = 0;
+    if (!read(std::string_view(text).substr(0, slash), k) || !read(std::string_view(text).substr(slash + 1), n) ||
+        n < 1 || k < 1 || k > n || n > 100000) {
+        return "expected K/N with 1 <= K <= N, e.g. 2/8";
+    }
+    index = k - 1;
+    count = n;
+    return {};
+}
+
+void add_check(CLI::App& app, CheckOptions& options, int& code) {
+    CLI::App* check = app.add_subcommand("check", "Search generated programs for a violated property");
+    check->footer(
+        "Generates programs (clients joining, leaving, changing affiliations, roles and configuration,\n"
+        "with scheduler choices that interleave them), runs each in the simulated world, and checks every\n"
+        "invariant on the trace. On a violation: the property and why, the shrunk program, the command\n"
+        "that reproduces it, and DIR/<property>-<seed>.scs, a scansion script that fails on the faulty\n"
+        "service and passes on a correct one. Run i uses seed SEED+i.\n"
+        "Exit: 0 nothing found, 1 a violation, 2 usage or input error.\n"
+        "Example: mucsim check --runs 10000 --jobs 2\n"
+        "         mucsim check --inject drop-nonoccupant-affiliation-notice --seed 1");
+    mucsim::properties::CheckOptions& c = options.check;
+    check->add_option("--seed", c.seed, "First seed")->capture_default_str();
+    check->add_option("--runs", c.runs, "Number of generated programs")->capture_default_str()->check(CLI::Range(1ULL, 1000000000ULL));
+    check->add_option("--steps-max", c.actions_max, "Actions per generated program (after the opening)")
+        ->capture_default_str()->check(CLI::Range(1, 1000));
+    check->add_option("--clients-max", c.clients_max, "Most clients in a program (2-8)")->capture_default_str()->check(CLI::Range(2, 8));
+    check->add_option("--drops", c.drops_max, "Fault budget: connection drops and reconnects per program")
+        ->capture_default_str()->check(CLI::Range(0, 100));
+    static std::vector<std::string> faults;
+    add_inject(check, faults);
+    check->add_option("--property", c.properties, "Check only this property (repeatable; see --list-properties)");
+    check->add_option("--out", options.out_dir, "Directory for counterexamples")->capture_default_str();
+    check->add_option("--jobs", c.jobs, "Threads (independent seeds)")->capture_default_str()->check(CLI::Range(1, 256));
+    static std::string shard;
+    check->add_option("--shard", shard, "Run only shard K of N of the runs, e.g. --shard 2/8");
+    check->add_flag("--list-properties", options.list_properties, "List the invariants and exit");
+    check->add_flag("--list-faults", options.list_faults, "List the injectable faults and exit");
+    check->add_flag("-q,--quiet", options.quiet, "No progress line");
+    check->callback([&] {
+        c.inject = fault_set(faults);
+        if (!shard.empty()) {
+            std::string error = parse_shard(shard, c.shard_index, c.shard_count);
+            if (!error.empty()) throw CLI::ValidationError("--shard", error);
+        }
+        if (c.clients_min > c.clients_max) c.clients_min = c.clients_max;
+        code = check_command(options);
     });
 }
 
@@ -72,6 +158,8 @@ int main(int argc, char** argv) {
     RunOptions run;
     std::vector<std::uint32_t> run_choices;
     add_run(app, run, run_choices, code);
+    CheckOptions check;
+    add_check(app, check, code);
 
     try {
         app.parse(argc, argv);
@@ -82,6 +170,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0) return app.exit(e);
         print_error("{}", e.what());
         fmt::print(stderr, "Run 'mucsim --help' (or 'mucsim SUBCOMMAND --help') for usage.\n");
         return exit_usage;

@@ -32,6 +32,7 @@ void print_verbose(const sim::ReplayResult& result) {
 int replay_command(const ReplayOptions& options) {
     sim::ReplayOptions replay_options;
     replay_options.strict_order = options.strict_order;
+    replay_options.server.muc.faults = options.inject;
     int passed = 0;
     int failed = 0;
     int unreadable = 0;

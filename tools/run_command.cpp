@@ -35,6 +35,7 @@ int run_command(const RunOptions& options) {
     }
     if (options.choices) program->choices = *options.choices;
     sim::WorldConfig config;
+    config.server.muc.faults = options.inject;
     sim::World world = sim::load_program(*program, config);
     sim::ChoiceSequence sequence(program->choices);
     world.run_until_quiet(sequence);

@@ -1,0 +1,898 @@
+#include "properties/invariants.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+
+#include "model/jid.hpp"
+#include "model/namespaces.hpp"
+
+namespace mucsim::properties {
+
+namespace {
+
+using model::Element;
+using traces::ClientIndex;
+using traces::Event;
+using traces::EventKind;
+using traces::no_client;
+
+// ------------------------------------------------------------ reading a step
+
+ClientIndex client_of(const traces::Trace& trace, std::string_view full_jid) {
+    const auto& clients = trace.clients();
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        if (clients[i].full_jid == full_jid) return static_cast<ClientIndex>(i);
+    }
+    return no_client;
+}
+
+std::string prepared(std::string_view jid) {
+    auto parsed = model::Jid::parse(jid);
+    return parsed ? parsed->str() : std::string(jid);
+}
+
+struct Found {
+    std::size_t index = 0;
+    const Element* stanza = nullptr;
+    explicit operator bool() const { return stanza != nullptr; }
+};
+
+template <class Pred>
+std::vector<Found> emissions_to(const Event& event, std::string_view to, Pred&& pred) {
+    std::vector<Found> out;
+    for (std::size_t i = 0; i < event.emitted.size(); ++i) {
+        const Element& s = event.emitted[i].stanza;
+        if (s.attribute("to") == to && pred(s)) out.push_back({i, &s});
+    }
+    return out;
+}
+
+template <class Pred>
+Found first_to(const Event& event, std::string_view to, Pred&& pred) {
+    auto all = emissions_to(event, to, pred);
+    return all.empty() ? Found{} : all.front();
+}
+
+bool from_is(const Element& s, std::string_view jid) { return prepared(s.attribute("from")) == jid; }
+
+std::string occupant_jid(std::string_view room, std::string_view nick) { return fmt::format("{}/{}", room, nick); }
+
+// The step's input, when it is a stanza the server processed.
+const Element* input_of(const StepContext& ctx) {
+    if (ctx.event.kind != EventKind::process || !ctx.event.is_stanza) return nullptr;
+    return &ctx.event.stanza;
+}
+
+const Element* admin_item(const Element& input) {
+    if (input.name != "iq" || input.attribute("type") != "set") return nullptr;
+    const Element* query = input.child("query", model::ns::muc_admin);
+    return query ? query->child("item", model::ns::muc_admin) : nullptr;
+}
+
+bool accepted(const StepContext& ctx, const Element& input) {
+    const Element* response = iq_response(ctx.event, input.attribute("from"), input.attribute("id"));
+    return response && response->attribute("type") == "result";
+}
+
+// ------------------------------------------------------------ building demands
+
+Element client_element(std::string_view name) { return Element(std::string(name), std::string(model::ns::client)); }
+Element user_element(std::string_view name) { return Element(std::string(name), std::string(model::ns::muc_user)); }
+
+// <x xmlns='…muc#user'> matched loosely: its children in any order, extra
+// ones allowed; the property only demands what it lists.
+Element loose_user_x() {
+    Element x = user_element("x");
+    x.set("scansion:strict", "false");
+    return x;
+}
+
+Element loose_item(std::string_view affiliation, std::string_view role) {
+    Element item = user_element("item");
+    item.set("scansion:strict", "false");
+    if (!affiliation.empty()) item.set("affiliation", affiliation);
+    if (!role.empty()) item.set("role", role);
+    return item;
+}
+
+Element status(std::string_view code) { return user_element("status").set("code", code); }
+
+Element presence_from(std::string_view from, bool unavailable) {
+    Element p = client_element("presence");
+    p.set("from", from);
+    if (unavailable) p.set("type", "unavailable");
+    return p;
+}
+
+Element stanza_error(std::string_view kind, std::string_view type, std::string_view condition) {
+    Element s = client_element(kind);
+    s.set("type", "error");
+    s.append(client_element("error").set("type", type).append(
+        Element(std::string(condition), std::string(model::ns::stanzas))));
+    return s;
+}
+
+Demand demand(ClientIndex client, Element stanza) { return Demand{client, std::move(stanza), false}; }
+
+Violation violation(const StepContext& ctx, ClientIndex client, std::string explanation) {
+    Violation v;
+    v.event = ctx.event.number;
+    v.step = ctx.event.step;
+    v.client = client;
+    v.explanation = std::move(explanation);
+    return v;
+}
+
+std::string name_of(const traces::Trace& trace, ClientIndex c) {
+    if (c == no_client) return "(nobody)";
+    return trace.clients()[static_cast<std::size_t>(c)].name;
+}
+
+std::string name_of_jid(const traces::Trace& trace, std::string_view full_jid) {
+    ClientIndex c = client_of(trace, full_jid);
+    return c == no_client ? std::string(full_jid) : name_of(trace, c);
+}
+
+// ------------------------------------------------------------ 1. non-occupant affiliation notice
+
+std::optional<Violation> nonoccupant_affiliation_notice(const StepContext& ctx) {
+    const Element* input = input_of(ctx);
+    if (!input) return std::nullopt;
+    const Element* item = admin_item(*input);
+    if (!item || !item->has_attribute("affiliation") || !item->has_attribute("jid")) return std::nullopt;
+    auto affiliation = parse_affiliation(item->attribute("affiliation"));
+    std::string room_jid = prepared(input->attribute("to"));
+    const RoomView* room = ctx.before.room(room_jid);
+    if (!affiliation || !room || !accepted(ctx, *input)) return std::nullopt;
+    std::string target = bare_of(item->attribute("jid"));
+    if (room->occupant_of_user(target) || room->affiliation_of(target) == *affiliation) return std::nullopt;
+    const Element* response = iq_response(ctx.event, input->attribute("from"), input->attribute("id"));
+    std::size_t response_index = emission_index(ctx.event, response);
+    ClientIndex sender = client_of(ctx.trace, input->attribute("from"));
+    for (const auto& [nick, occupant] : room->occupants) {
+        if (!room->whois_anyone && occupant.role != Role::moderator) continue;
+        for (const std::string& session : occupant.sessions) {
+            Found notice = first_to(ctx.event, session, [&](const Element& s) {
+                const Element* notice_item = user_item(s);
+                return s.name == "message" && from_is(s, room_jid) && notice_item &&
+                       bare_of(notice_item->attribute("jid")) == target &&
+                       notice_item->attribute("affiliation") == affiliation_name(*affiliation);
+            });
+            if (notice && notice.index < response_index) continue;
+            ClientIndex client = client_of(ctx.trace, session);
+            Violation v = violation(
+                ctx, client,
+                fmt::format("{} ({} in the room) was {} told that {}, who is not in the room, is now {}{}",
+                            name_of(ctx.trace, client), nick, notice ? "only after the iq result" : "not",
+                            target, affiliation_name(*affiliation),
+                            room->whois_anyone ? "" : " (the room is semi-anonymous: moderators are told)"));
+            Element expected = client_element("message");
+            expected.set("from", room_jid);
+            expected.append(loose_user_x().append(
+                loose_item(affiliation_name(*affiliation), {}).set("jid", target)));
+            v.demands.push_back(demand(client, std::move(expected)));
+            if (client == sender && sender != no_client) {
+                Element result = client_element("iq");
+                result.set("type", "result").set("id", input->attribute("id"));
+                v.demands.push_back(demand(client, std::move(result)));
+            }
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 2. occupant change presence
+
+struct ExpectedChange {
+    const OccupantView* target = nullptr;
+    Affiliation affiliation = Affiliation::none;
+    Role role = Role::none;
+    std::string_view removal_code;  // empty when the occupant stays
+};
+
+std::optional<ExpectedChange> expected_change(const RoomView& room, const Element& item) {
+    ExpectedChange change;
+    if (item.has_attribute("jid")) {
+        change.target = room.occupant_of_user(bare_of(item.attribute("jid")));
+    } else if (auto it = room.occupants.find(std::string(item.attribute("nick"))); it != room.occupants.end()) {
+        change.target = &it->second;
+    }
+    if (!change.target) return std::nullopt;
+    const OccupantView& t = *change.target;
+    if (auto affiliation = parse_affiliation(item.attribute("affiliation"))) {
+        Affiliation before = room.affiliation_of(t.bare_jid);
+        if (*affiliation == before) return std::nullopt;
+        change.affiliation = *affiliation;
+        change.role = role_after_affiliation_change(before, *affiliation, t.role, room);
+        if (change.role == Role::none) change.removal_code = *affiliation == Affiliation::outcast ? "301" : "321";
+        return change;
+    }
+    auto role = parse_role(item.attribute("role"));
+    if (!role || *role == t.role) return std::nullopt;
+    change.affiliation = room.affiliation_of(t.bare_jid);
+    change.role = *role;
+    if (*role == Role::none) change.removal_code = "307";
+    return change;
+}
+
+bool announces(const Element& s, std::string_view from, const ExpectedChange& change) {
+    if (s.name != "presence" || !from_is(s, from)) return false;
+    bool removed = !change.removal_code.empty();
+    if ((s.attribute("type") == "unavailable") != removed) return false;
+    const Element* item = user_item(s);
+    if (!item || item->attribute("affiliation") != affiliation_name(change.affiliation) ||
+        item->attribute("role") != role_name(change.role)) {
+        return false;
+    }
+    return !removed || has_status(s, change.removal_code);
+}
+
+Element announcement(std::string_view from, const ExpectedChange& change) {
+    bool removed = !change.removal_code.empty();
+    Element x = loose_user_x();
+    if (removed) x.append(status(change.removal_code));
+    x.append(loose_item(affiliation_name(change.affiliation), role_name(change.role)));
+    return presence_from(from, removed).append(std::move(x));
+}
+
+std::optional<Violation> occupant_change_presence(const StepContext& ctx) {
+    const Element* input = input_of(ctx);
+    if (!input) return std::nullopt;
+    const Element* item = admin_item(*input);
+    std::string room_jid = prepared(input->attribute("to"));
+    const RoomView* room = ctx.before.room(room_jid);
+    if (!item || !room || !accepted(ctx, *input)) return std::nullopt;
+    auto change = expected_change(*room, *item);
+    if (!change) return std::nullopt;
+    std::string from = occupant_jid(room_jid, change->target->nick);
+    for (const auto& [nick, occupant] : room->occupants) {
+        bool is_target = &occupant == change->target;
+        if (!is_target && !room->default_broadcast) continue;
+        for (const std::string& session : occupant.sessions) {
+            if (first_to(ctx.event, session, [&](const Element& s) { return announces(s, from, *change); })) continue;
+            ClientIndex client = client_of(ctx.trace, session);
+            Violation v = violation(
+                ctx, client,
+                fmt::format("{} was not shown {} as affiliation '{}' role '{}'{}", name_of(ctx.trace, client),
+                            change->target->nick, affiliation_name(change->affiliation), role_name(change->role),
+                            change->removal_code.empty() ? std::string()
+                                                         : fmt::format(", removed with status {}", change->removal_code)));
+            Element expected = announcement(from, *change);
+            if (is_target) expected.child("x")->append(status("110"));
+            v.demands.push_back(demand(client, std::move(expected)));
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+// Turning members-only on removes every occupant without affiliation, with
+// status 322 in the unavailable presence sent to them and to the remaining
+// occupants (XEP-0045 §10.2: "MUST").
+std::optional<Violation> members_only_removal(const StepContext& ctx) {
+    const Element* input = input_of(ctx);
+    if (!input || input->name != "iq" || input->attribute("type") != "set") return std::nullopt;
+    const Element* query = input->child("query", model::ns::muc_owner);
+    const Element* form = query ? query->child("x", model::ns::data_forms) : nullptr;
+    std::string room_jid = prepared(input->attribute("to"));
+    const RoomView* room = ctx.before.room(room_jid);
+    const RoomView* after = ctx.after.room(room_jid);
+    if (!form || !room || !after || room->members_only || !after->members_only) return std::nullopt;
+    for (const auto& [nick, occupant] : room->occupants) {
+        if (room->affiliation_of(occupant.bare_jid) != Affiliation::none) continue;
+        std::string from = occupant_jid(room_jid, nick);
+        for (const std::string& session : occupant.sessions) {
+            Found removal = first_to(ctx.event, session, [&](const Element& s) {
+                return s.name == "presence" && s.attribute("type") == "unavailable" && from_is(s, from) &&
+                       has_status(s, "322");
+            });
+            if (removal) continue;
+            ClientIndex client = client_of(ctx.trace, session);
+            Violation v = violation(ctx, client,
+                                    fmt::format("{} ({}), not a member, was not removed with status 322 when the "
+                                                "room became members-only",
+                                                name_of(ctx.trace, client), nick));
+            v.demands.push_back(demand(client, presence_from(from, true).append(
+                                                   loose_user_x().append(status("322")).append(
+                                                       loose_item("none", "none")).append(status("110")))));
+            return v;
+        }
+        if (!room->default_broadcast) continue;
+        for (const auto& [other_nick, other] : room->occupants) {
+            if (room->affiliation_of(other.bare_jid) == Affiliation::none) continue;  // removed too
+            for (const std::string& session : other.sessions) {
+                Found told = first_to(ctx.event, session, [&](const Element& s) {
+                    return s.name == "presence" && s.attribute("type") == "unavailable" && from_is(s, from) &&
+                           has_status(s, "322");
+                });
+                if (told) continue;
+                ClientIndex client = client_of(ctx.trace, session);
+                Violation v = violation(ctx, client,
+                                        fmt::format("{} ({}) was not told with status 322 that {}, not a member, was "
+                                                    "removed when the room became members-only",
+                                                    name_of(ctx.trace, client), other_nick, nick));
+                v.demands.push_back(demand(client, presence_from(from, true).append(loose_user_x().append(status("322")))));
+                return v;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Violation> affiliation_role_change(const StepContext& ctx) {
+    if (auto v = occupant_change_presence(ctx)) return v;
+    return members_only_removal(ctx);
+}
+
+// ------------------------------------------------------------ 3. join
+
+struct Join {
+    std::string session;
+    std::string room_jid;
+    std::string nick;
+    Found self;
+    const RoomView* room_before = nullptr;  // null for a new room
+};
+
+// A join that the server accepted: an available presence with the MUC <x>
+// from a session not yet in the room, answered with its own presence (110).
+std::optional<Join> accepted_join(const StepContext& ctx) {
+    const Element* input = input_of(ctx);
+    if (!input || input->name != "presence" || input->has_attribute("type")) return std::nullopt;
+    if (!input->child("x", model::ns::muc)) return std::nullopt;
+    Join join;
+    join.session = std::string(input->attribute("from"));
+    join.room_jid = bare_of(input->attribute("to"));
+    join.room_before = ctx.before.room(join.room_jid);
+    if (join.room_before && join.room_before->occupant_of_session(join.session)) return std::nullopt;
+    join.self = first_to(ctx.event, join.session, [&](const Element& s) {
+        return is_own_presence(ctx.event, s) && !s.has_attribute("type") && bare_of(s.attribute("from")) == join.room_jid;
+    });
+    if (!join.self) return std::nullopt;
+    join.nick = resource_of(join.self.stanza->attribute("from"));
+    return join;
+}
+
+std::optional<Violation> join_presence(const StepContext& ctx) {
+    auto join = accepted_join(ctx);
+    if (!join) return std::nullopt;
+    ClientIndex joiner = client_of(ctx.trace, join->session);
+    std::string self_from = occupant_jid(join->room_jid, join->nick);
+    auto self_demand = [&] {
+        Element x = loose_user_x();
+        if (!join->room_before) x.append(status("201"));
+        x.append(status("110"));
+        return presence_from(self_from, false).append(std::move(x));
+    };
+    bool created = !join->room_before;
+    if (!has_status(*join->self.stanza, "110") || (created && !has_status(*join->self.stanza, "201"))) {
+        Violation v = violation(ctx, joiner, fmt::format("{} joined {} but its own presence lacks status {}",
+                                                         name_of(ctx.trace, joiner), join->room_jid,
+                                                         has_status(*join->self.stanza, "110") ? "201" : "110"));
+        v.demands.push_back(demand(joiner, self_demand()));
+        return v;
+    }
+    const RoomView* room = join->room_before;
+    const OccupantView* own = room ? room->occupant_of_user(bare_of(join->session)) : nullptr;
+    if (room && room->default_broadcast) {
+        // Every other occupant's presence first.
+        for (const auto& [nick, occupant] : room->occupants) {
+            if (&occupant == own) continue;
+            std::string from = occupant_jid(join->room_jid, nick);
+            Found seen = first_to(ctx.event, join->session, [&](const Element& s) {
+                return s.name == "presence" && !s.has_attribute("type") && from_is(s, from);
+            });
+            if (seen && seen.index < join->self.index) continue;
+            Violation v = violation(ctx, joiner,
+                                    fmt::format("{} joining {} got {}'s presence {}", name_of(ctx.trace, joiner),
+                                                join->room_jid, nick, seen ? "after its own" : "never"));
+            v.demands.push_back(demand(joiner, presence_from(from, false)));
+            v.demands.push_back(demand(joiner, self_demand()));
+            return v;
+        }
+    }
+    // Then the subject.
+    Found subject = first_to(ctx.event, join->session, [&](const Element& s) {
+        return s.name == "message" && s.attribute("type") == "groupchat" && s.child("subject");
+    });
+    if (!subject || subject.index < join->self.index) {
+        Violation v = violation(ctx, joiner, fmt::format("{} joining {} got no subject after its own presence",
+                                                         name_of(ctx.trace, joiner), join->room_jid));
+        v.demands.push_back(demand(joiner, self_demand()));
+        v.demands.push_back(demand(joiner, client_element("message").set("type", "groupchat").append(client_element("subject"))));
+        return v;
+    }
+    if (!room || !room->default_broadcast) return std::nullopt;
+    // Every other occupant sees the newcomer.
+    for (const auto& [nick, occupant] : room->occupants) {
+        if (&occupant == own) continue;
+        for (const std::string& session : occupant.sessions) {
+            if (first_to(ctx.event, session, [&](const Element& s) {
+                    return s.name == "presence" && !s.has_attribute("type") && from_is(s, self_from);
+                })) {
+                continue;
+            }
+            ClientIndex client = client_of(ctx.trace, session);
+            Violation v = violation(ctx, client, fmt::format("{} ({}) was not shown {} joining",
+                                                             name_of(ctx.trace, client), nick, join->nick));
+            v.demands.push_back(demand(client, presence_from(self_from, false)));
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 4. leave
+
+std::optional<Violation> check_leave(const StepContext& ctx, std::string_view session, const RoomView& room,
+                                     const OccupantView& leaver, bool leaver_connected) {
+    if (leaver.sessions.size() > 1) return std::nullopt;  // one session of several: the occupant stays
+    std::string from = occupant_jid(room.jid, leaver.nick);
+    auto gone = [&](const Element& s) {
+        return s.name == "presence" && s.attribute("type") == "unavailable" && from_is(s, from);
+    };
+    if (room.default_broadcast) {
+        for (const auto& [nick, occupant] : room.occupants) {
+            if (&occupant == &leaver) continue;
+            for (const std::string& other : occupant.sessions) {
+                if (first_to(ctx.event, other, gone)) continue;
+                ClientIndex client = client_of(ctx.trace, other);
+                Violation v = violation(ctx, client, fmt::format("{} ({}) was not told that {} left",
+                                                                 name_of(ctx.trace, client), nick, leaver.nick));
+                v.demands.push_back(demand(client, presence_from(from, true)));
+                return v;
+            }
+        }
+    }
+    if (!leaver_connected) return std::nullopt;
+    Found own = first_to(ctx.event, session, gone);
+    if (own && is_self_presence(*own.stanza)) return std::nullopt;
+    ClientIndex client = client_of(ctx.trace, session);
+    Violation v = violation(ctx, client,
+                            fmt::format("{} left {} but its own unavailable presence {}", name_of(ctx.trace, client),
+                                        room.jid, own ? "lacks status 110" : "never came"));
+    v.demands.push_back(demand(client, presence_from(from, true).append(loose_user_x().append(status("110")))));
+    return v;
+}
+
+std::optional<Violation> leave_presence(const StepContext& ctx) {
+    if (ctx.event.kind == EventKind::disconnect) {
+        const std::string& session = ctx.trace.clients()[static_cast<std::size_t>(ctx.event.client)].full_jid;
+        for (const auto& [room_jid, nick] : ctx.before.occupancies(session)) {
+            const RoomView* room = ctx.before.room(room_jid);
+            if (auto v = check_leave(ctx, session, *room, *room->occupant_of_session(session), false)) return v;
+        }
+        return std::nullopt;
+    }
+    const Element* input = input_of(ctx);
+    if (!input || input->name != "presence" || input->attribute("type") != "unavailable") return std::nullopt;
+    std::string session(input->attribute("from"));
+    const RoomView* room = ctx.before.room(bare_of(input->attribute("to")));
+    const OccupantView* leaver = room ? room->occupant_of_session(session) : nullptr;
+    if (!leaver) return std::nullopt;
+    return check_leave(ctx, session, *room, *leaver, true);
+}
+
+// ------------------------------------------------------------ 5. real JIDs
+
+bool is_moderator_anywhere(const RoomView* before, const RoomView* after, std::string_view session) {
+    for (const RoomView* room : {before, after}) {
+        const OccupantView* o = room ? room->occupant_of_session(session) : nullptr;
+        if (o && o->role == Role::moderator) return true;
+    }
+    return false;
+}
+
+bool own_nick(const RoomView* before, const RoomView* after, std::string_view session, std::string_view nick) {
+    for (const RoomView* room : {before, after}) {
+        const OccupantView* o = room ? room->occupant_of_session(session) : nullptr;
+        if (o && o->nick == nick) return true;
+    }
+    return false;
+}
+
+bool shows_real_jid(const Element& stanza) {
+    const Element* x = stanza.child("x", model::ns::muc_user);
+    if (!x) return false;
+    for (const Element* item : x->elements("item", model::ns::muc_user)) {
+        if (item->has_attribute("jid")) return true;
+        const Element* actor = item->child("actor", model::ns::muc_user);
+        if (actor && actor->has_attribute("jid")) return true;
+    }
+    return false;
+}
+
+Element without_real_jids(const Element& stanza) {
+    Element expected = presence_from(stanza.attribute("from"), stanza.attribute("type") == "unavailable");
+    Element x = loose_user_x();
+    const Element* observed = stanza.child("x", model::ns::muc_user);
+    for (const Element* child : observed->elements()) {
+        Element copy = *child;
+        if (copy.name == "item") {
+            copy.remove_attribute("jid");
+            if (Element* actor = copy.child("actor", model::ns::muc_user)) actor->remove_attribute("jid");
+        }
+        x.append(std::move(copy));
+    }
+    return expected.append(std::move(x));
+}
+
+std::optional<Violation> no_real_jid_leak(const StepContext& ctx) {
+    for (const traces::Emission& e : ctx.event.emitted) {
+        const Element& s = e.stanza;
+        if ((s.name != "presence" && s.name != "message") || !shows_real_jid(s)) continue;
+        std::string room_jid = bare_of(s.attribute("from"));
+        const RoomView* before = ctx.before.room(room_jid);
+        const RoomView* after = ctx.after.room(room_jid);
+        if ((before && before->whois_anyone) || (after && after->whois_anyone) || (!before && !after)) continue;
+        std::string session = prepared(s.attribute("to"));
+        bool occupant = (before && before->occupant_of_session(session)) || (after && after->occupant_of_session(session));
+        if (!occupant || is_moderator_anywhere(before, after, session)) continue;
+        std::string nick = resource_of(s.attribute("from"));
+        if (s.name == "presence" && own_nick(before, after, session, nick)) continue;
+        ClientIndex client = client_of(ctx.trace, session);
+        Violation v = violation(ctx, client,
+                                fmt::format("{}, not a moderator of semi-anonymous {}, was shown a real JID in {}",
+                                            name_of(ctx.trace, client), room_jid, model::stanza_to_string(s)));
+        v.forbidden.push_back(&s);
+        if (s.name == "presence") {
+            v.demands.push_back(demand(client, without_real_jids(s)));
+            return v;
+        }
+        // A message that must not be sent at all: what came before it, then nothing.
+        for (const Found& f : emissions_to(ctx.event, session, [](const Element&) { return true; })) {
+            if (f.stanza == &s) break;
+            v.demands.push_back(demand(client, *f.stanza));
+        }
+        v.demands.push_back(Demand{client, std::nullopt, true});
+        return v;
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 6. admission
+
+std::optional<Violation> admission(const StepContext& ctx) {
+    auto join = accepted_join(ctx);
+    if (join && join->room_before) {
+        const RoomView& room = *join->room_before;
+        std::string user = bare_of(join->session);
+        const Element* x = ctx.event.stanza.child("x", model::ns::muc);
+        std::string password = x ? x->child_text("password", model::ns::muc) : std::string();
+        std::string_view why;
+        std::string_view type;
+        std::string_view condition;
+        if (room.members_only && room.affiliation_of(user) == Affiliation::none) {
+            why = "a non-member entered a members-only room", type = "auth", condition = "registration-required";
+        } else if (room.affiliation_of(user) == Affiliation::outcast) {
+            why = "an outcast entered the room", type = "auth", condition = "forbidden";
+        } else if (!room.password.empty() && password != room.password && !room.occupant_of_user(user)) {
+            why = "a user entered a password-protected room without the password", type = "auth",
+            condition = "not-authorized";
+        }
+        if (!why.empty()) {
+            ClientIndex client = client_of(ctx.trace, join->session);
+            Violation v = violation(ctx, client, fmt::format("{}: {} joined {} as {}", why, name_of(ctx.trace, client),
+                                                             join->room_jid, join->nick));
+            v.forbidden.push_back(join->self.stanza);
+            v.demands.push_back(demand(client, stanza_error("presence", type, condition)
+                                                   .set("from", occupant_jid(join->room_jid, join->nick))));
+            return v;
+        }
+    }
+    // Whatever the step, nobody stays who may not be there.
+    for (const auto& [room_jid, room] : ctx.after.rooms()) {
+        for (const auto& [nick, occupant] : room.occupants) {
+            Affiliation a = room.affiliation_of(occupant.bare_jid);
+            bool banned = a == Affiliation::outcast;
+            bool nonmember = room.members_only && a == Affiliation::none;
+            if (!banned && !nonmember) continue;
+            const std::string& session = occupant.sessions.front();
+            ClientIndex client = client_of(ctx.trace, session);
+            Violation v = violation(ctx, client,
+                                    fmt::format("{} ({}) is still in {} as {}", name_of(ctx.trace, client), nick,
+                                                room_jid, banned ? "an outcast" : "a non-member of a members-only room"));
+            v.demands.push_back(demand(client, presence_from(occupant_jid(room_jid, nick), true)
+                                                   .append(loose_user_x().append(loose_item({}, "none")))));
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 7. one iq response
+
+std::optional<Violation> iq_response_once(const StepContext& ctx) {
+    const Element* input = input_of(ctx);
+    if (!input || input->name != "iq") return std::nullopt;
+    std::string_view type = input->attribute("type");
+    if (type != "get" && type != "set") return std::nullopt;
+    auto to = model::Jid::parse(input->attribute("to"));
+    if (to && !to->node().empty() && to->is_full()) return std::nullopt;  // to an occupant: answered by its client
+    std::string_view from = input->attribute("from");
+    std::size_t responses = emissions_to(ctx.event, from, [&](const Element& s) {
+                                return s.name == "iq" && s.attribute("id") == input->attribute("id") &&
+                                       (s.attribute("type") == "result" || s.attribute("type") == "error");
+                            }).size();
+    if (responses == 1) return std::nullopt;
+    ClientIndex client = client_of(ctx.trace, from);
+    Violation v = violation(ctx, client, fmt::format("{}'s iq '{}' got {} responses", name_of(ctx.trace, client),
+                                                     input->attribute("id"), responses));
+    v.demands.push_back(demand(client, client_element("iq").set("id", input->attribute("id"))));
+    return v;
+}
+
+// ------------------------------------------------------------ 8. an owner
+
+std::optional<Violation> owner_exists(const StepContext& ctx) {
+    for (const auto& [room_jid, room] : ctx.after.rooms()) {
+        if (!room.created_in_trace || room.owner_count() > 0) continue;
+        const Element* input = input_of(ctx);
+        ClientIndex client = input ? client_of(ctx.trace, input->attribute("from")) : ctx.event.client;
+        Violation v = violation(ctx, client, fmt::format("{} has no owner left", room_jid));
+        if (input && input->name == "iq") {
+            v.demands.push_back(demand(client, stanza_error("iq", "cancel", "conflict").set("id", input->attribute("id"))));
+        }
+        return v;
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 9. one nick, one user
+
+std::optional<Violation> nick_unique(const StepContext& ctx) {
+    for (const traces::Emission& e : ctx.event.emitted) {
+        const Element& s = e.stanza;
+        if (!is_self_presence(s) || s.has_attribute("type")) continue;
+        std::string room_jid = bare_of(s.attribute("from"));
+        std::string nick = resource_of(s.attribute("from"));
+        const RoomView* room = ctx.before.room(room_jid);
+        if (!room) continue;
+        auto holder = room->occupants.find(nick);
+        std::string user = bare_of(s.attribute("to"));
+        if (holder == room->occupants.end() || holder->second.bare_jid == user) continue;
+        // The holder may have been moved out earlier in the same step.
+        bool vacated = false;
+        for (const traces::Emission& earlier : ctx.event.emitted) {
+            if (&earlier.stanza == &s) break;
+            vacated = vacated || (earlier.stanza.attribute("type") == "unavailable" &&
+                                  prepared(earlier.stanza.attribute("from")) == occupant_jid(room_jid, nick));
+        }
+        if (vacated) continue;
+        ClientIndex client = client_of(ctx.trace, prepared(s.attribute("to")));
+        Violation v = violation(ctx, client, fmt::format("{} got nick '{}' in {} while {} holds it",
+                                                         name_of(ctx.trace, client), nick, room_jid,
+                                                         holder->second.bare_jid));
+        v.forbidden.push_back(&s);
+        v.demands.push_back(demand(client, stanza_error("presence", "cancel", "conflict").set("from", occupant_jid(room_jid, nick))));
+        return v;
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 10. convergence
+
+struct Seen {
+    std::string role;
+    std::string affiliation;
+    bool operator==(const Seen&) const = default;
+};
+
+// Each session's picture of each room, from the presence it received.
+using Views = std::map<std::pair<std::string, std::string>, std::map<std::string, Seen>>;
+
+// Where each (room, nick) last changed: the event to demand a presence at.
+using Changes = std::map<std::pair<std::string, std::string>, std::uint64_t>;
+
+void follow_presence(Views& views, Changes& changes, const Event& event) {
+    for (const traces::Emission& e : event.emitted) {
+        const Element& s = e.stanza;
+        if (s.name != "presence" || !s.child("x", model::ns::muc_user)) continue;
+        std::string room_jid = bare_of(s.attribute("from"));
+        std::string nick = resource_of(s.attribute("from"));
+        std::string session = prepared(s.attribute("to"));
+        if (nick.empty()) continue;
+        auto& view = views[{session, room_jid}];
+        std::string_view type = s.attribute("type");
+        if (is_self_presence(s)) changes[{room_jid, nick}] = event.number;
+        if (type == "unavailable") {
+            if (is_self_presence(s)) {
+                view.clear();  // it left: what it knew no longer counts
+            } else {
+                view.erase(nick);
+            }
+        } else if (type.empty()) {
+            const Element* item = user_item(s);
+            view[nick] = Seen{std::string(item ? item->attribute("role") : ""),
+                              std::string(item ? item->attribute("affiliation") : "")};
+        }
+    }
+}
+
+std::optional<Violation> convergence(const traces::Trace& trace, const ReferenceModel& model) {
+    Views views;
+    Changes changes;
+    for (const Event& event : trace.events()) follow_presence(views, changes, event);
+    for (const auto& [room_jid, room] : model.rooms()) {
+        if (!room.default_broadcast) continue;
+        std::map<std::string, Seen> truth;
+        for (const auto& [nick, o] : room.occupants) {
+            truth[nick] = Seen{std::string(role_name(o.role)), std::string(affiliation_name(o.affiliation))};
+        }
+        for (const std::string& session : room.sessions()) {
+            const auto& view = views[{session, room_jid}];
+            if (view == truth) continue;
+            // The first nick the two pictures disagree on.
+            std::string nick;
+            for (const auto& [n, seen] : truth) {
+                auto it = view.find(n);
+                if (it == view.end() || !(it->second == seen)) {
+                    nick = n;
+                    break;
+                }
+            }
+            if (nick.empty()) {
+                for (const auto& [n, seen] : view) {
+                    if (!truth.contains(n)) {
+                        nick = n;
+                        break;
+                    }
+                }
+            }
+            ClientIndex client = client_of(trace, session);
+            Violation v;
+            v.client = client;
+            v.event = changes[{room_jid, nick}];
+            for (const Event& e : trace.events()) {
+                if (e.number == v.event) v.step = e.step;
+            }
+            auto t = truth.find(nick);
+            auto seen = view.find(nick);
+            v.explanation = fmt::format(
+                "once quiet, {} sees {} in {} as {}, but it is {}", name_of(trace, client), nick, room_jid,
+                seen == view.end() ? "absent" : fmt::format("{} {}", seen->second.affiliation, seen->second.role),
+                t == truth.end() ? "not there" : fmt::format("{} {}", t->second.affiliation, t->second.role));
+            std::string from = occupant_jid(room_jid, nick);
+            if (t == truth.end()) {
+                v.demands.push_back(demand(client, presence_from(from, true)));
+            } else {
+                v.demands.push_back(demand(client, presence_from(from, false).append(loose_user_x().append(
+                                                       loose_item(t->second.affiliation, t->second.role)))));
+            }
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 11. who may speak
+
+std::optional<Violation> unauthorized_message(const StepContext& ctx) {
+    const Element* input = input_of(ctx);
+    if (!input || input->name != "message" || input->attribute("type") != "groupchat") return std::nullopt;
+    if (!input->child("body")) return std::nullopt;
+    std::string room_jid = prepared(input->attribute("to"));
+    const RoomView* room = ctx.before.room(room_jid);
+    if (!room) return std::nullopt;
+    std::string_view from = input->attribute("from");
+    const OccupantView* sender = room->occupant_of_session(from);
+    if (sender && sender->role != Role::visitor) return std::nullopt;
+    ClientIndex client = client_of(ctx.trace, from);
+    std::string who = sender ? "a visitor" : "a non-occupant";
+    for (const traces::Emission& e : ctx.event.emitted) {
+        const Element& s = e.stanza;
+        if (s.name != "message" || s.attribute("type") != "groupchat" || bare_of(s.attribute("from")) != room_jid) continue;
+        if (!s.child("body")) continue;
+        Violation v = violation(ctx, client, fmt::format("{}'s message from {} was broadcast to {}",
+                                                         name_of(ctx.trace, client), who, name_of_jid(ctx.trace, s.attribute("to"))));
+        v.forbidden.push_back(&s);
+        Element error = client_element("message").set("type", "error");
+        if (input->has_attribute("id")) error.set("id", input->attribute("id"));
+        v.demands.push_back(demand(client, std::move(error)));
+        return v;
+    }
+    if (first_to(ctx.event, from, [](const Element& s) { return s.name == "message" && s.attribute("type") == "error"; })) {
+        return std::nullopt;
+    }
+    Violation v = violation(ctx, client, fmt::format("{}'s groupchat message as {} got no error", name_of(ctx.trace, client), who));
+    Element error = client_element("message").set("type", "error");
+    if (input->has_attribute("id")) error.set("id", input->attribute("id"));
+    v.demands.push_back(demand(client, std::move(error)));
+    return v;
+}
+
+std::vector<Invariant> build_catalogue() {
+    return {
+        {"nonoccupant-affiliation-notice", "9.3, 10.3, 10.6",
+         "an affiliation change of a user not in the room is announced to the occupants (moderators, if "
+         "semi-anonymous) before the iq result",
+         nonoccupant_affiliation_notice, {}},
+        {"occupant-change-presence", "5.1.3, 5.2.2, 8.2, 9.1, 9.4, 10.2",
+         "an affiliation or role change of an occupant is shown to every occupant; removals carry 301, 307, 321 or 322",
+         affiliation_role_change, {}},
+        {"join-presence", "7.2.2, 7.2.15",
+         "a joiner gets the occupants' presence, then its own with 110 (and 201 for a new room), then the subject; "
+         "the occupants get the joiner's presence",
+         join_presence, {}},
+        {"leave-presence", "7.14, 17.3",
+         "when an occupant leaves or its connection drops, every remaining occupant gets its unavailable presence; "
+         "its own carries 110",
+         leave_presence, {}},
+        {"no-real-jid-leak", "7.2.4, 14.5",
+         "in a semi-anonymous room, real JIDs are never shown to occupants who are not moderators", no_real_jid_leak, {}},
+        {"admission", "7.2.5, 7.2.6, 7.2.7",
+         "outcasts never become occupants; non-members never occupy a members-only room; a password room admits only "
+         "the right password",
+         admission, {}},
+        {"iq-response", "17.4 (RFC 6120 8.2.3)", "every iq get or set gets exactly one response, result or error",
+         iq_response_once, {}},
+        {"owner-exists", "10.4, 10.5", "a room always has at least one owner", owner_exists, {}},
+        {"nick-unique", "7.2.8", "a nick belongs to one bare JID at a time", nick_unique, {}},
+        {"convergence", "7.2.2, 7.7",
+         "once the world is quiet, each occupant's view of the room equals its occupants with their roles and "
+         "affiliations",
+         {}, convergence},
+        {"unauthorized-message", "7.4, 5.1.1",
+         "a groupchat message from a non-occupant or a visitor is not broadcast and is answered with an error",
+         unauthorized_message, {}},
+    };
+}
+
+}  // namespace
+
+const std::vector<Invariant>& invariants() {
+    static const std::vector<Invariant> catalogue = build_catalogue();
+    return catalogue;
+}
+
+const Invariant* find_invariant(std::string_view name) {
+    for (const Invariant& i : invariants()) {
+        if (i.name == name) return &i;
+    }
+    return nullptr;
+}
+
+std::optional<Violation> check_trace(const traces::Trace& trace, const std::vector<const Invariant*>& selected) {
+    std::vector<const Invariant*> active = selected;
+    if (active.empty()) {
+        for (const Invariant& i : invariants()) active.push_back(&i);
+    }
+    ReferenceModel model;
+    for (const Event& event : trace.events()) {
+        if (event.kind != EventKind::process && event.kind != EventKind::disconnect) continue;
+        ReferenceModel before = model;
+        model.apply(event);
+        StepContext ctx{trace, event, before, model};
+        for (const Invariant* invariant : active) {
+            if (!invariant->check_step) continue;
+            if (auto v = invariant->check_step(ctx)) {
+                v->property = invariant->name;
+                v->section = invariant->section;
+                v->statement = invariant->statement;
+                return v;
+            }
+        }
+    }
+    for (const Invariant* invariant : active) {
+        if (!invariant->check_quiet) continue;
+        if (auto v = invariant->check_quiet(trace, model)) {
+            v->property = invariant->name;
+            v->section = invariant->section;
+            v->statement = invariant->statement;
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string describe(const Violation& violation, const traces::Trace& trace) {
+    std::string client = violation.client == no_client ? "-" : name_of(trace, violation.client);
+    return fmt::format("{} (XEP-0045 §{}): {}\n  at step {} (trace event #{}), client {}: {}", violation.property,
+                       violation.section, violation.statement, violation.step, violation.event, client,
+                       violation.explanation);
+}
+
+}  // namespace mucsim::properties

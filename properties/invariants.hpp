@@ -1,0 +1,69 @@
+#pragma once
+// The invariant catalogue: what every participant must, and must never,
+// receive. Each invariant has a name, the XEP-0045 section it comes from, a
+// one-line statement, and a check over the trace. A violation names the
+// step, the client, and the stanza that was expected or forbidden, and
+// carries the expectations ("demands") a correct server meets at that step:
+// they end the counterexample script.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/xml.hpp"
+#include "properties/reference_model.hpp"
+#include "traces/trace.hpp"
+
+namespace mucsim::properties {
+
+// An expectation a correct server meets: `client` receives `stanza`, or, when
+// `nothing` is set, nothing more in this step after the stanzas listed before.
+struct Demand {
+    traces::ClientIndex client = traces::no_client;
+    std::optional<model::Element> stanza;
+    bool nothing = false;
+};
+
+struct Violation {
+    std::string property;
+    std::string section;
+    std::string statement;
+    std::uint64_t event = 0;  // the trace event (a process or disconnect) where it shows
+    std::uint64_t step = 0;   // the processing step
+    traces::ClientIndex client = traces::no_client;
+    std::string explanation;
+    // Receives to replace the observed ones of `demanded_for` at this event.
+    std::vector<Demand> demands;
+    // Observed stanzas to leave out of the counterexample (forbidden ones).
+    std::vector<const model::Element*> forbidden;
+};
+
+// What a per-step check sees: the event, and the model before and after it.
+struct StepContext {
+    const traces::Trace& trace;
+    const traces::Event& event;
+    const ReferenceModel& before;
+    const ReferenceModel& after;
+};
+
+struct Invariant {
+    std::string name;
+    std::string section;
+    std::string statement;
+    std::function<std::optional<Violation>(const StepContext&)> check_step;
+    // Checked once the world is quiet (the end of the trace); may be empty.
+    std::function<std::optional<Violation>(const traces::Trace&, const ReferenceModel&)> check_quiet;
+};
+
+const std::vector<Invariant>& invariants();
+const Invariant* find_invariant(std::string_view name);
+
+// Checks a whole trace against the selected invariants (all when empty);
+// returns the first violation in trace order.
+std::optional<Violation> check_trace(const traces::Trace& trace, const std::vector<const Invariant*>& selected = {});
+
+// "property (§section): statement" and the explanation, for people.
+std::string describe(const Violation& violation, const traces::Trace& trace);
+
+}  // namespace mucsim::properties

@@ -67,7 +67,7 @@ Element command_element(std::string_view node, std::string_view status, std::str
 Element note(std::string_view type, std::string_view text) {
     Element element = ns_element("note", ns::commands);
     element.set("type", type);
-    element.text(text);
+    if (!text.empty()) element.text(text);
     return element;
 }
 
@@ -270,7 +270,7 @@ void MucService::handle_service(const Inbound& in, Outbox& out) {
             return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
         });
         Element reply = iq_result(stanza, in.to.str(), in.from.str());
-        reply.append(ns_element("unique", ns::muc_unique).text(name));
+        reply.append(ns_element("unique", ns::muc_unique, name));
         return out.send(std::move(reply));
     }
     if (payload->is("query", ns::muc_admin) || payload->is("query", ns::muc_owner)) {

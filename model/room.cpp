@@ -229,7 +229,7 @@ void Room::add_items(Element& x, const Occupant& occupant, bool anonymous, const
             if (!actor_nick.empty()) actor.set("nick", actor_nick);
             if (actor_jid) actor.set("jid", extras.actor->str());
         }
-        if (extras.reason) item.append(ns_element("reason", ns::muc_user).text(*extras.reason));
+        if (extras.reason) item.append(ns_element("reason", ns::muc_user, *extras.reason));
     };
     if (anonymous) {
         add_item(nullptr);

@@ -157,7 +157,7 @@ void Room::announce_affiliation(const Jid& target, Affiliation affiliation, Role
         Element& item = x_element.add(ns_element("item", ns::muc_user));
         item.set("affiliation", affiliation_name(affiliation));
         item.set("jid", target.str());
-        if (reason) item.append(ns_element("reason", ns::muc_user).text(*reason));
+        if (reason) item.append(ns_element("reason", ns::muc_user, *reason));
         for (const Occupant& o : occupants_) {
             if (config_.whois == Whois::moderators && o.role != Role::moderator) continue;
             send_to_occupant(o, message, out);
@@ -239,7 +239,7 @@ void Room::handle_admin_get(const Inbound& in, Outbox& out) const {
             entry.set("affiliation", affiliation_name(record.affiliation));
             entry.set("jid", bare.str());
             if (!record.reserved_nick.empty()) entry.set("nick", record.reserved_nick);
-            if (record.reason) entry.append(ns_element("reason", ns::muc_admin).text(*record.reason));
+            if (record.reason) entry.append(ns_element("reason", ns::muc_admin, *record.reason));
         }
     } else if (has_role && wanted_role && !has_affiliation) {
         const Occupant* self = occupant_by_session(in.from);

@@ -222,8 +222,8 @@ void Room::handle_invite(const Inbound& in, const Element& invite, Outbox& out) 
     Element& x = message.add(muc_user_x());
     Element& invite_element = x.add(ns_element("invite", ns::muc_user));
     invite_element.set("from", from);
-    invite_element.append(ns_element("reason", ns::muc_user).text(reason));
-    if (!config_.password.empty()) x.append(ns_element("password", ns::muc_user).text(config_.password));
+    invite_element.append(ns_element("reason", ns::muc_user, reason));
+    if (!config_.password.empty()) x.append(ns_element("password", ns::muc_user, config_.password));
     if (config_.members_only && rank(affiliation_of(*invitee)) <= rank(Affiliation::none)) {
         // The invitation is the membership.
         set_affiliation_internal(invitee->bare(), "member", "Invited by " + from, out);
@@ -233,7 +233,7 @@ void Room::handle_invite(const Inbound& in, const Element& invite, Outbox& out) 
     }
     Element conference = ns_element("x", ns::conference);
     conference.set("jid", room_jid_text_);
-    conference.text(reason);
+    if (!reason.empty()) conference.text(reason);
     message.append(std::move(conference));
     out.send(std::move(message));
 }
@@ -247,7 +247,7 @@ void Room::handle_decline(const Inbound& in, const Element& decline, Outbox& out
     message.set("to", declinee->str());
     Element& decline_element = message.add(muc_user_x()).add(ns_element("decline", ns::muc_user));
     decline_element.set("from", in.from.str());
-    decline_element.append(ns_element("reason", ns::muc_user).text(reason));
+    decline_element.append(ns_element("reason", ns::muc_user, reason));
     if (!message.child("body", ns::client)) {
         message.append(
             client_element("body", invite_text(in.from.str(), "declined your invite to the room", room_jid_text_, reason)));

@@ -297,8 +297,8 @@ void Room::destroy(const DestroyNotice& notice, std::optional<std::string> passw
     XParts x;
     Element destroy_element = ns_element("destroy", ns::muc_user);
     if (notice.alternate) destroy_element.set("jid", *notice.alternate);
-    if (notice.reason) destroy_element.append(ns_element("reason", ns::muc_user).text(*notice.reason));
-    if (password) destroy_element.append(ns_element("password", ns::muc_user).text(*password));
+    if (notice.reason) destroy_element.append(ns_element("reason", ns::muc_user, *notice.reason));
+    if (password) destroy_element.append(ns_element("password", ns::muc_user, *password));
     x.base.push_back(std::move(destroy_element));
     std::vector<std::pair<Occupant, Role>> removed;
     for (const Occupant& o : occupants_) removed.emplace_back(o, o.role);

@@ -74,7 +74,7 @@ void Room::handle_register(const Inbound& in, Outbox& out) {
         query.append(registration_form());
     } else {
         query.append(ns_element("registered", ns::iq_register));
-        query.append(ns_element("username", ns::iq_register).text(nick));
+        query.append(ns_element("username", ns::iq_register, nick));
     }
     out.send(std::move(reply));
 }

@@ -92,8 +92,10 @@ Element client_element(std::string_view name, std::string_view text) {
     return element;
 }
 
-Element ns_element(std::string_view name, std::string_view element_ns) {
-    return Element{std::string(name), std::string(element_ns)};
+Element ns_element(std::string_view name, std::string_view element_ns, std::string_view text) {
+    Element element{std::string(name), std::string(element_ns)};
+    if (!text.empty()) element.text(text);
+    return element;
 }
 
 Element error_reply(const Element& original, std::string_view from, std::string_view to, const StanzaError& error) {
@@ -105,7 +107,7 @@ Element error_reply(const Element& original, std::string_view from, std::string_
     error_element.set("type", error.type);
     if (!error.by.empty() && error.by != from) error_element.set("by", error.by);
     error_element.append(ns_element(error.condition, ns::stanzas));
-    if (!error.text.empty()) error_element.append(ns_element("text", ns::stanzas).text(error.text));
+    if (!error.text.empty()) error_element.append(ns_element("text", ns::stanzas, error.text));
     return reply;
 }
 

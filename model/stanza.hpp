@@ -30,8 +30,9 @@ struct StanzaError {
 Element make_stanza(std::string_view name, std::string_view from, std::string_view to);
 // A child element in the client namespace (body, subject, status, …).
 Element client_element(std::string_view name, std::string_view text = {});
-// An element in the namespace `ns`.
-Element ns_element(std::string_view name, std::string_view ns);
+// An element in the namespace `ns`, with `text` when not empty (an empty
+// element has no text node, as a parsed one has none).
+Element ns_element(std::string_view name, std::string_view ns, std::string_view text = {});
 
 // The error reply to `original`, sent from `from` to `to`: same name, same id
 // (absent when the original had none), type error, no payload, one <error>

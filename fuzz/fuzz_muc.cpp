@@ -35,6 +35,7 @@ const model::ParseOptions& reparse_options() {
     static const model::ParseOptions options = [] {
         model::ParseOptions o;
         o.default_ns = "jabber:client";
+        o.drop_whitespace_text = false;  // the serialiser adds none: keep what the stanza has
         o.limits.bytes_max = 64u << 20;
         return o;
     }();

@@ -510,25 +510,25 @@ std::string format_action(const Program& program, const ProgramAction& a) {
         case Verb::connect:
         case Verb::disconnect: break;
         case Verb::join:
-            out += fmt::format(" {} {}", a.room, word(a.nick));
+            out += fmt::format(" {} {}", word(a.room), word(a.nick));
             if (!a.text.empty()) out += fmt::format(" password {}", word(a.text));
             break;
-        case Verb::leave: out += fmt::format(" {}", a.room); break;
-        case Verb::nick: out += fmt::format(" {} {}", a.room, word(a.nick)); break;
-        case Verb::presence: out += fmt::format(" {} {}", a.room, a.value); break;
+        case Verb::leave: out += fmt::format(" {}", word(a.room)); break;
+        case Verb::nick: out += fmt::format(" {} {}", word(a.room), word(a.nick)); break;
+        case Verb::presence: out += fmt::format(" {} {}", word(a.room), word(a.value)); break;
         case Verb::say:
-        case Verb::subject: out += fmt::format(" {} {}", a.room, quote(a.text)); break;
-        case Verb::pm: out += fmt::format(" {} {} {}", a.room, word(a.nick), quote(a.text)); break;
-        case Verb::affiliation: out += fmt::format(" {} {} {}{}", a.room, a.target, a.value, reason()); break;
-        case Verb::role: out += fmt::format(" {} {} {}{}", a.room, word(a.nick), a.value, reason()); break;
-        case Verb::list: out += fmt::format(" {} {}", a.room, a.value); break;
+        case Verb::subject: out += fmt::format(" {} {}", word(a.room), quote(a.text)); break;
+        case Verb::pm: out += fmt::format(" {} {} {}", word(a.room), word(a.nick), quote(a.text)); break;
+        case Verb::affiliation: out += fmt::format(" {} {} {}{}", word(a.room), word(a.target), word(a.value), reason()); break;
+        case Verb::role: out += fmt::format(" {} {} {}{}", word(a.room), word(a.nick), word(a.value), reason()); break;
+        case Verb::list: out += fmt::format(" {} {}", word(a.room), word(a.value)); break;
         case Verb::config:
-            out += a.option == "instant" ? fmt::format(" {} instant", a.room)
-                                         : fmt::format(" {} {} {}", a.room, a.option, word(a.value));
+            out += a.option == "instant" ? fmt::format(" {} instant", word(a.room))
+                                         : fmt::format(" {} {} {}", word(a.room), a.option, word(a.value));
             break;
-        case Verb::register_nick: out += fmt::format(" {} {}", a.room, word(a.nick)); break;
-        case Verb::invite: out += fmt::format(" {} {}{}", a.room, a.target, reason()); break;
-        case Verb::destroy: out += fmt::format(" {}{}", a.room, reason()); break;
+        case Verb::register_nick: out += fmt::format(" {} {}", word(a.room), word(a.nick)); break;
+        case Verb::invite: out += fmt::format(" {} {}{}", word(a.room), word(a.target), reason()); break;
+        case Verb::destroy: out += fmt::format(" {}{}", word(a.room), reason()); break;
     }
     return out;
 }

@@ -66,6 +66,17 @@ private:
                      fmt::format("jid '{}' is not on the simulated server '{}'", full.str(), options_.server.domain)});
                 return false;
             }
+            // The world names a bare JID's resource after the client's position.
+            model::Jid bound = full.is_full() ? full
+                                              : full.with_resource(fmt::format("mucsim{}", world_.client_count() + 1));
+            for (std::size_t i = 0; i < world_.client_count(); ++i) {
+                const Client& other = world_.client(static_cast<ClientIndex>(i));
+                if (other.full_jid != bound) continue;
+                result_.failures.push_back({decl.line, fmt::format("[Client] {}", decl.name),
+                                            fmt::format("jid '{}' is already the JID of client '{}'", bound.str(),
+                                                        other.name)});
+                return false;
+            }
             ClientIndex c = world_.add_client(decl.name, full);
             bindings_[decl.name] = world_.client(c).full_jid.str();
         }

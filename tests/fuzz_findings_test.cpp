@@ -63,3 +63,22 @@ TEST_CASE("invalid_xml_char_at_finds_the_first_byte_xml_does_not_allow") {
     CHECK(model::invalid_xml_char_at("\xef\xbf\xbe") == 0);           // U+FFFE
     CHECK(model::invalid_xml_char_at("\xf4\x90\x80\x80") == 0);       // above U+10FFFF
 }
+
+// fuzz_program: `affiliation room nurse@localhost "trusted \"friend\""` parsed
+// (the affiliation value is free text, so that bogus values can be sent), and
+// format_program wrote the value unquoted, which did not parse again.
+TEST_CASE("format_program_quotes_every_free_text_field") {
+    std::string text =
+        "clients A=a@localhost\n"
+        "A: affiliation room a@localhost \"trusted \\\"friend\\\"\"\n"
+        "A: role room \"two words\" \"not a role\"\n"
+        "A: list room \"\"\n"
+        "A: presence room away\n";
+    auto program = sim::parse_program(text, "free.prog");
+    REQUIRE_MESSAGE(program.ok(), (program.ok() ? "" : program.error().str()));
+    CHECK(program->actions[0].value == "trusted \"friend\"");
+    std::string formatted = sim::format_program(*program);
+    auto again = sim::parse_program(formatted, "formatted.prog");
+    REQUIRE_MESSAGE(again.ok(), formatted);
+    CHECK(*again == *program);
+}

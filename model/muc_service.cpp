@@ -215,7 +215,7 @@ void MucService::create_room(const Inbound& in, Outbox& out) {
     if (rooms_.size() >= rooms_max) {
         return reply_error(in, StanzaError::wait("resource-constraint", {}, config_.host), out);
     }
-    Room room(in.to.bare(), config_.host, in.now_ms, in.element().attribute("xml:lang"));
+    Room room(in.to.bare(), config_.host, in.now_ms, in.element().attribute("xml:lang"), config_.faults);
     room.handle_first_presence(in, out);
     room.check_invariants();
     rooms_.emplace(in.to.node(), std::move(room));

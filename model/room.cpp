@@ -78,8 +78,11 @@ Element filtered_copy(const Element& stanza) {
 
 // ---------------------------------------------------------------- room state
 
-Room::Room(Jid room_jid, std::string service_host, std::int64_t now_ms, std::string_view language)
-    : jid_(std::move(room_jid)), room_jid_text_(jid_.bare_str()), service_host_(std::move(service_host)) {
+Room::Room(Jid room_jid, std::string service_host, std::int64_t now_ms, std::string_view language, FaultSet faults)
+    : jid_(std::move(room_jid)),
+      room_jid_text_(jid_.bare_str()),
+      service_host_(std::move(service_host)),
+      faults_(faults) {
     assert(jid_.is_bare() && !jid_.node().empty());
     config_.language = language;
     locked_until_ms_ = now_ms + lock_duration_ms;
@@ -180,6 +183,7 @@ Role Room::default_role_for(Affiliation affiliation) const {
 }
 
 bool Room::can_see_real_jids(Role viewer_role) const {
+    if (faults_.has(Fault::leak_real_jid)) return true;
     return config_.whois == Whois::anyone || viewer_role == Role::moderator;
 }
 
@@ -204,6 +208,13 @@ void Room::send_to_occupant(const Occupant& occupant, const Element& stanza, Out
         Element copy = stanza;
         copy.set("to", s.jid.str());
         out.send(std::move(copy));
+    }
+}
+
+void Room::keep_own_copies(Outbox& produced, const Occupant& occupant, Outbox& out) {
+    for (Element& stanza : produced.take()) {
+        auto to = Jid::parse(stanza.attribute("to"));
+        if (to && occupant.session(*to) != nullptr) out.send(std::move(stanza));
     }
 }
 

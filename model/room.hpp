@@ -18,6 +18,7 @@
 
 #include "model/affiliation.hpp"
 #include "model/data_form.hpp"
+#include "model/faults.hpp"
 #include "model/jid.hpp"
 #include "model/stanza.hpp"
 #include "model/xml.hpp"
@@ -138,7 +139,9 @@ struct DestroyNotice {
 class Room {
 public:
     // A new room, locked, with the default configuration.
-    Room(Jid room_jid, std::string service_host, std::int64_t now_ms, std::string_view language);
+    // `faults` are bugs to have on purpose (model/faults.hpp): configuration, not state.
+    Room(Jid room_jid, std::string service_host, std::int64_t now_ms, std::string_view language,
+         FaultSet faults = {});
 
     // The presence that created the room (§1.4).
     void handle_first_presence(const Inbound& in, Outbox& out);
@@ -211,6 +214,8 @@ private:
     void reply_error(const Inbound& in, const StanzaError& error, Outbox& out) const;
     void reply_result(const Inbound& in, Outbox& out) const;
     void send_to_occupant(const Occupant& occupant, const Element& stanza, Outbox& out) const;
+    // Injected faults: passes on only what `occupant`'s own sessions receive.
+    static void keep_own_copies(Outbox& produced, const Occupant& occupant, Outbox& out);
 
     void add_items(Element& x, const Occupant& occupant, bool anonymous, const ItemExtras& extras,
                    bool with_actor_jid) const;
@@ -289,6 +294,7 @@ private:
     std::vector<HistoryEntry> history_;  // oldest first, at most history_length
     std::optional<std::int64_t> locked_until_ms_;
     std::optional<DestroyNotice> destroyed_;
+    FaultSet faults_;
 };
 
 // The muc#user <x> element.

@@ -1,4 +1,5 @@
 // muc#admin: changing and listing affiliations and roles (prosody-muc.md §3).
+#include <algorithm>
 #include <cassert>
 
 #include "model/namespaces.hpp"
@@ -71,6 +72,7 @@ void Room::handle_admin_set(const Inbound& in, Outbox& out) {
             data.nick = nick;
         }
         error = set_affiliation(in.from, *jid, item->attribute("affiliation"), reason, data, out);
+        if (!error && faults_.has(Fault::drop_iq_reply)) return;
     } else if (has_role && nick && !has_affiliation) {
         error = set_role(in.from, *nick, item->attribute("role"), reason, out);
     } else {
@@ -98,8 +100,9 @@ std::optional<StanzaError> Room::set_affiliation(const std::optional<Jid>& actor
     bool host_only = target.node().empty();
     Affiliation current = stored_affiliation(target);
     if (actor) {
-        AffiliationChange change{affiliation_of(*actor), current, *affiliation, actor->bare() == target,
-                                 owners_other_than(target)};
+        int other_owners = owners_other_than(target);
+        if (faults_.has(Fault::allow_last_owner_removal)) other_owners = std::max(other_owners, 1);
+        AffiliationChange change{affiliation_of(*actor), current, *affiliation, actor->bare() == target, other_owners};
         if (auto refusal = check_affiliation_change(change)) return refusal;
     }
     bool is_new = affiliations_.find(target) == affiliations_.end();
@@ -149,8 +152,12 @@ void Room::announce_affiliation(const Jid& target, Affiliation affiliation, Role
                                 const std::optional<Jid>& actor, const std::optional<std::string>& reason,
                                 const std::vector<std::pair<std::string, Role>>& updated, Outbox& out) {
     XParts x;
-    if (new_role == Role::none) x.base.push_back(status_code(affiliation == Affiliation::outcast ? 301 : 321));
+    if (new_role == Role::none) {
+        int ban = faults_.has(Fault::wrong_ban_status) ? 307 : 301;
+        x.base.push_back(status_code(affiliation == Affiliation::outcast ? ban : 321));
+    }
     if (updated.empty()) {
+        if (faults_.has(Fault::drop_nonoccupant_affiliation_notice)) return;
         Element message = make_stanza("message", room_jid_text_, room_jid_text_);
         Element& x_element = message.add(muc_user_x());
         for (const Element& e : x.base) x_element.append(e);
@@ -171,7 +178,13 @@ void Room::announce_affiliation(const Jid& target, Affiliation affiliation, Role
         if (view.role == Role::none) remove_occupant(view.nick);
     }
     for (const auto& [view, old_role] : views) {
-        publicise(view, x, ItemExtras{{}, actor, reason}, old_role, false, out);
+        if (faults_.has(Fault::skip_affiliation_presence)) {
+            Outbox all;
+            publicise(view, x, ItemExtras{{}, actor, reason}, old_role, false, all);
+            keep_own_copies(all, view, out);
+        } else {
+            publicise(view, x, ItemExtras{{}, actor, reason}, old_role, false, out);
+        }
         bool moderator_changed = (old_role == Role::moderator) != (view.role == Role::moderator);
         if (view.role == Role::none || config_.whois != Whois::moderators || !moderator_changed) continue;
         // What they may see of others changed: send them everyone again.

@@ -88,7 +88,7 @@ void Room::handle_groupchat(const Inbound& in, Outbox& out) {
     const Occupant* occupant = occupant_by_session(in.from);
     Role role = occupant ? occupant->role : Role::none;
     if (role == Role::none) return refuse(StanzaError::cancel("not-acceptable", not_connected));
-    if (role == Role::visitor) {
+    if (role == Role::visitor && !faults_.has(Fault::visitor_may_speak)) {
         return refuse(StanzaError::auth("forbidden", "You do not currently have permission to speak in this chat"));
     }
     if (message.child("subject", ns::client) && !message.child("body", ns::client) &&

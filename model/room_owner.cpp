@@ -259,7 +259,7 @@ std::vector<int> Room::apply_config(const SubmittedForm& form, Outbox& out) {
 bool Room::set_members_only(bool members_only, Outbox& out) {
     if (config_.members_only == members_only) return false;
     config_.members_only = members_only;
-    if (!members_only) return true;
+    if (!members_only || faults_.has(Fault::skip_members_only_kick)) return true;
     std::vector<Occupant> removed;
     for (const Occupant& o : occupants_) {
         if (rank(affiliation_of(o.bare_jid)) <= rank(Affiliation::none)) removed.push_back(o);

@@ -102,7 +102,9 @@ std::optional<StanzaError> Room::join_refusal(const Inbound& in, std::string_vie
     if (config_.members_only && rank(affiliation) <= rank(Affiliation::none)) {
         return StanzaError::auth("registration-required", {}, room_jid_text_);
     }
-    if (affiliation == Affiliation::outcast) return StanzaError::auth("forbidden", {}, room_jid_text_);
+    if (affiliation == Affiliation::outcast && !faults_.has(Fault::admit_outcast)) {
+        return StanzaError::auth("forbidden", {}, room_jid_text_);
+    }
     if (!config_.password.empty()) {
         const Element* muc_x = in.element().child("x", ns::muc);
         std::string given = muc_x ? muc_x->child_text("password", ns::muc) : std::string();
@@ -110,9 +112,9 @@ std::optional<StanzaError> Room::join_refusal(const Inbound& in, std::string_vie
     }
     if (!creating && locked()) return StanzaError::cancel("item-not-found", {}, service_host_);
     const Occupant* holder = occupant_by_nick(nick);
-    if (holder != nullptr && holder->bare_jid != in.from.bare()) {
-        return StanzaError::cancel("conflict", {}, room_jid_text_);
-    }
+    bool taken = holder != nullptr && holder->bare_jid != in.from.bare();
+    if (taken && !faults_.has(Fault::ignore_nick_conflict)) return StanzaError::cancel("conflict", {}, room_jid_text_);
+    if (taken) holder = nullptr;  // injected fault: the newcomer takes the nick over
     if (holder == nullptr && occupants_.size() >= occupants_max) {
         return StanzaError::wait("resource-constraint", {}, room_jid_text_);
     }
@@ -154,16 +156,35 @@ void Room::join(const Inbound& in, const std::string& nick, Outbox& out) {
         return;
     }
     const Occupant* existing = occupant_by_nick(nick);
-    Occupant occupant = existing ? *existing : Occupant{nick, in.from.bare(), default_role_for(affiliation_of(in.from)), {}};
+    if (existing != nullptr && existing->bare_jid != in.from.bare()) {
+        assert(faults_.has(Fault::ignore_nick_conflict));
+        remove_occupant(nick);  // the holder silently loses the nick
+        existing = nullptr;
+    }
+    Affiliation affiliation = affiliation_of(in.from);
+    if (affiliation == Affiliation::outcast && faults_.has(Fault::admit_outcast)) affiliation = Affiliation::none;
+    Occupant occupant = existing ? *existing : Occupant{nick, in.from.bare(), default_role_for(affiliation), {}};
     assert(occupant.role != Role::none && "the join checks refuse those without a role");
     occupant.sessions.push_back({in.from, filtered_copy(in.element())});
     store_occupant(occupant);
     const Jid& session = in.from;
-    send_occupant_list(in.from, [&](const Occupant& o) { return o.session(session) == nullptr; }, out);
+    auto send_list = [&] {
+        send_occupant_list(in.from, [&](const Occupant& o) { return o.session(session) == nullptr; }, out);
+    };
+    bool self_first = faults_.has(Fault::self_presence_before_others);
+    if (!self_first) send_list();
     XParts x;
     x.self.emplace();
     if (config_.whois == Whois::anyone) x.self->push_back(status_code(100));
-    publicise(*occupant_by_nick(nick), x, {}, std::nullopt, false, out);
+    Outbox presences;
+    publicise(*occupant_by_nick(nick), x, {}, std::nullopt, false, presences);
+    for (Element& stanza : presences.take()) {
+        if (faults_.has(Fault::missing_status_110) && stanza.attribute("to") == in.from.str()) {
+            stanza.child("x", ns::muc_user)->remove_children("status", ns::muc_user);
+        }
+        out.send(std::move(stanza));
+    }
+    if (self_first) send_list();
     send_history(in, out);
     send_subject(in.from, out);
 }
@@ -194,7 +215,12 @@ void Room::change_nick(const Inbound& in, const Occupant& orig, const std::strin
     if (const Occupant* found = occupant_by_nick(nick)) dest = *found;
     std::optional<StanzaError> refusal = nick_refusal(in, nick);
     if (!refusal && dest && dest->bare_jid != in.from.bare()) {
-        refusal = StanzaError::cancel("conflict", {}, room_jid_text_);
+        if (!faults_.has(Fault::ignore_nick_conflict)) {
+            refusal = StanzaError::cancel("conflict", {}, room_jid_text_);
+        } else {
+            remove_occupant(nick);  // injected fault: the holder silently loses the nick
+            dest.reset();
+        }
     }
     if (!refusal && !dest && occupants_.size() >= occupants_max) {
         refusal = StanzaError::wait("resource-constraint", {}, room_jid_text_);
@@ -260,7 +286,13 @@ void Room::change_nick(const Inbound& in, const Occupant& orig, const std::strin
     if (resync) send_occupant_list(in.from, [&](const Occupant& o) { return o.session(session) == nullptr; }, out);
     XParts new_x;
     new_x.self.emplace();
-    publicise(*occupant_by_nick(nick), new_x, {}, orig.role, false, out);
+    if (faults_.has(Fault::drop_nick_change_presence)) {
+        Outbox all;
+        publicise(*occupant_by_nick(nick), new_x, {}, orig.role, false, all);
+        keep_own_copies(all, *occupant_by_nick(nick), out);
+    } else {
+        publicise(*occupant_by_nick(nick), new_x, {}, orig.role, false, out);
+    }
     if (!last_orig_session) {
         // Show the session the nick it left behind, still occupied.
         const Occupant* left_behind = occupant_by_nick(orig.nick);
@@ -292,6 +324,11 @@ void Room::leave(const Inbound& in, const Occupant& orig, Outbox& out) {
         Occupant remaining = orig;
         remove_session(remaining, in.from);
         store_occupant(remaining);
+    }
+    if (faults_.has(Fault::skip_leave_broadcast)) {
+        Outbox all;
+        publicise(view, XParts{}, {}, orig.role, false, all);
+        return keep_own_copies(all, view, out);
     }
     publicise(view, XParts{}, {}, orig.role, false, out);
 }

@@ -8,7 +8,10 @@ namespace mucsim::properties {
 
 namespace {
 
-constexpr const char* names[] = {"Romeo", "Juliet", "Mercutio", "Rosaline", "Benvolio", "Tybalt", "Nurse", "Paris"};
+const std::string& name_of(int client) {
+    static const std::vector<sim::ProgramClient> everyone = sim::cast(sim::cast_max);
+    return everyone[static_cast<std::size_t>(client)].name;
+}
 
 sim::ProgramAction make(int client, sim::Verb verb, std::string room) {
     sim::ProgramAction a;
@@ -20,20 +23,11 @@ sim::ProgramAction make(int client, sim::Verb verb, std::string room) {
 
 }  // namespace
 
-std::vector<sim::ProgramClient> cast(int count) {
-    assert(count > 0 && count <= static_cast<int>(std::size(names)));
-    std::vector<sim::ProgramClient> clients;
-    for (int i = 0; i < count; ++i) {
-        clients.push_back({names[i], model::Jid::from_parts(fmt::format("user{}", i + 1), "localhost")});
-    }
-    return clients;
-}
-
 rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clients) {
     using namespace rc;
     const std::string room = options.room;
     auto client = gen::inRange(0, clients);
-    auto nick_of = [](int c) { return std::string(names[c]); };
+    auto nick_of = [](int c) { return name_of(c); };
     auto affiliation = gen::element<std::string>("owner", "admin", "member", "none", "outcast");
     auto role = gen::element<std::string>("moderator", "participant", "visitor", "none");
     return gen::weightedOneOf<sim::ProgramAction>({
@@ -46,7 +40,7 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
         {8, gen::apply(
                 [=](int c, int target, std::string aff) {
                     auto a = make(c, sim::Verb::affiliation, room);
-                    a.target = names[target];
+                    a.target = name_of(target);
                     a.value = std::move(aff);
                     return a;
                 },
@@ -85,7 +79,7 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                 client, gen::arbitrary<bool>())},
         {3, gen::map(client, [=](int c) {
              auto a = make(c, sim::Verb::say, room);
-             a.text = fmt::format("hello from {}", names[c]);
+             a.text = fmt::format("hello from {}", name_of(c));
              return a;
          })},
         {1, gen::apply(
@@ -98,7 +92,7 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                 client, client)},
         {1, gen::map(client, [=](int c) {
              auto a = make(c, sim::Verb::subject, room);
-             a.text = fmt::format("{}'s topic", names[c]);
+             a.text = fmt::format("{}'s topic", name_of(c));
              return a;
          })},
         {1, gen::map(client, [=](int c) {
@@ -126,7 +120,7 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
         {1, gen::apply(
                 [=](int c, int target) {
                     auto a = make(c, sim::Verb::invite, room);
-                    a.target = names[target];
+                    a.target = name_of(target);
                     return a;
                 },
                 client, client)},
@@ -151,13 +145,13 @@ rc::Gen<sim::Program> gen_program(const GeneratorOptions& options) {
                       gen_choices(static_cast<std::size_t>(options.actions_max) * 2)),
             [options, clients](std::pair<std::vector<sim::ProgramAction>, std::vector<std::uint32_t>> body) {
                 sim::Program program;
-                program.clients = cast(clients);
+                program.clients = sim::cast(clients);
                 program.faults_max = options.faults_max;
                 // The opening: everyone connects; the first client creates
                 // and unlocks the room, so that the body acts on a live room.
                 for (int c = 0; c < clients; ++c) program.actions.push_back(make(c, sim::Verb::connect, ""));
                 auto join = make(0, sim::Verb::join, options.room);
-                join.nick = names[0];
+                join.nick = name_of(0);
                 program.actions.push_back(join);
                 auto instant = make(0, sim::Verb::config, options.room);
                 instant.option = "instant";

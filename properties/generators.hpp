@@ -22,9 +22,6 @@ struct GeneratorOptions {
     std::string room = "room";
 };
 
-// The cast: Romeo, Juliet, Mercutio, Rosaline, Benvolio, Tybalt… at userN@localhost.
-std::vector<sim::ProgramClient> cast(int count);
-
 rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clients);
 rc::Gen<std::vector<std::uint32_t>> gen_choices(std::size_t length_max);
 rc::Gen<sim::Program> gen_program(const GeneratorOptions& options);

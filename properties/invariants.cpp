@@ -675,97 +675,10 @@ std::optional<Violation> nick_unique(const StepContext& ctx) {
 
 // ------------------------------------------------------------ 10. convergence
 
-struct Seen {
-    std::string role;
-    std::string affiliation;
-    bool operator==(const Seen&) const = default;
-};
-
-// Each session's picture of each room, from the presence it received.
-using Views = std::map<std::pair<std::string, std::string>, std::map<std::string, Seen>>;
-
-// Where each (room, nick) last changed: the event to demand a presence at.
-using Changes = std::map<std::pair<std::string, std::string>, std::uint64_t>;
-
-void follow_presence(Views& views, Changes& changes, const Event& event) {
-    for (const traces::Emission& e : event.emitted) {
-        const Element& s = e.stanza;
-        if (s.name != "presence" || !s.child("x", model::ns::muc_user)) continue;
-        std::string room_jid = bare_of(s.attribute("from"));
-        std::string nick = resource_of(s.attribute("from"));
-        std::string session = prepared(s.attribute("to"));
-        if (nick.empty()) continue;
-        auto& view = views[{session, room_jid}];
-        std::string_view type = s.attribute("type");
-        if (is_self_presence(s)) changes[{room_jid, nick}] = event.number;
-        if (type == "unavailable") {
-            if (is_self_presence(s)) {
-                view.clear();  // it left: what it knew no longer counts
-            } else {
-                view.erase(nick);
-            }
-        } else if (type.empty()) {
-            const Element* item = user_item(s);
-            view[nick] = Seen{std::string(item ? item->attribute("role") : ""),
-                              std::string(item ? item->attribute("affiliation") : "")};
-        }
-    }
-}
-
 std::optional<Violation> convergence(const traces::Trace& trace, const ReferenceModel& model) {
-    Views views;
-    Changes changes;
-    for (const Event& event : trace.events()) follow_presence(views, changes, event);
-    for (const auto& [room_jid, room] : model.rooms()) {
-        if (!room.default_broadcast) continue;
-        std::map<std::string, Seen> truth;
-        for (const auto& [nick, o] : room.occupants) {
-            truth[nick] = Seen{std::string(role_name(o.role)), std::string(affiliation_name(o.affiliation))};
-        }
-        for (const std::string& session : room.sessions()) {
-            const auto& view = views[{session, room_jid}];
-            if (view == truth) continue;
-            // The first nick the two pictures disagree on.
-            std::string nick;
-            for (const auto& [n, seen] : truth) {
-                auto it = view.find(n);
-                if (it == view.end() || !(it->second == seen)) {
-                    nick = n;
-                    break;
-                }
-            }
-            if (nick.empty()) {
-                for (const auto& [n, seen] : view) {
-                    if (!truth.contains(n)) {
-                        nick = n;
-                        break;
-                    }
-                }
-            }
-            ClientIndex client = client_of(trace, session);
-            Violation v;
-            v.client = client;
-            v.event = changes[{room_jid, nick}];
-            for (const Event& e : trace.events()) {
-                if (e.number == v.event) v.step = e.step;
-            }
-            auto t = truth.find(nick);
-            auto seen = view.find(nick);
-            v.explanation = fmt::format(
-                "once quiet, {} sees {} in {} as {}, but it is {}", name_of(trace, client), nick, room_jid,
-                seen == view.end() ? "absent" : fmt::format("{} {}", seen->second.affiliation, seen->second.role),
-                t == truth.end() ? "not there" : fmt::format("{} {}", t->second.affiliation, t->second.role));
-            std::string from = occupant_jid(room_jid, nick);
-            if (t == truth.end()) {
-                v.demands.push_back(demand(client, presence_from(from, true)));
-            } else {
-                v.demands.push_back(demand(client, presence_from(from, false).append(loose_user_x().append(
-                                                       loose_item(t->second.affiliation, t->second.role)))));
-            }
-            return v;
-        }
-    }
-    return std::nullopt;
+    ClientViews views;
+    for (const Event& event : trace.events()) views.follow(event);
+    return views.check(trace, model);
 }
 
 // ------------------------------------------------------------ 11. who may speak
@@ -842,6 +755,111 @@ std::vector<Invariant> build_catalogue() {
 }
 
 }  // namespace
+
+void ClientViews::follow(const traces::Event& event) {
+    for (const traces::Emission& e : event.emitted) {
+        const Element& s = e.stanza;
+        if (s.name != "presence" || !s.child("x", model::ns::muc_user)) continue;
+        std::string room_jid = bare_of(s.attribute("from"));
+        std::string nick = resource_of(s.attribute("from"));
+        std::string session = prepared(s.attribute("to"));
+        if (nick.empty()) continue;
+        auto& view = views_[{session, room_jid}];
+        std::string_view type = s.attribute("type");
+        if (is_own_presence(event, s)) changes_[{room_jid, nick}] = {event.number, event.step};
+        if (type == "unavailable") {
+            if (is_own_presence(event, s)) {
+                view.clear();  // it left: what it knew no longer counts
+            } else {
+                view.erase(nick);
+            }
+        } else if (type.empty()) {
+            const Element* item = user_item(s);
+            view[nick] = Seen{item ? parse_role(item->attribute("role")).value_or(Role::none) : Role::none,
+                              item ? parse_affiliation(item->attribute("affiliation")).value_or(Affiliation::none)
+                                   : Affiliation::none};
+        }
+    }
+    std::erase_if(views_, [](const auto& entry) { return entry.second.empty(); });
+}
+
+std::optional<Violation> ClientViews::check(const traces::Trace& trace, const ReferenceModel& model) const {
+    for (const auto& [room_jid, room] : model.rooms()) {
+        if (!room.default_broadcast) continue;
+        std::map<std::string, Seen> truth;
+        for (const auto& [nick, o] : room.occupants) truth[nick] = Seen{o.role, o.affiliation};
+        for (const std::string& session : room.sessions()) {
+            auto found = views_.find({session, room_jid});
+            static const std::map<std::string, Seen> nothing;
+            const auto& view = found == views_.end() ? nothing : found->second;
+            if (view == truth) continue;
+            return disagreement(trace, room_jid, session, view, truth);
+        }
+    }
+    return std::nullopt;
+}
+
+Violation ClientViews::disagreement(const traces::Trace& trace, const std::string& room_jid, const std::string& session,
+                                    const std::map<std::string, Seen>& view,
+                                    const std::map<std::string, Seen>& truth) const {
+    // The first nick the two pictures disagree on.
+    std::string nick;
+    for (const auto& [n, seen] : truth) {
+        auto it = view.find(n);
+        if (it == view.end() || !(it->second == seen)) {
+            nick = n;
+            break;
+        }
+    }
+    if (nick.empty()) {
+        for (const auto& [n, seen] : view) {
+            if (!truth.contains(n)) {
+                nick = n;
+                break;
+            }
+        }
+    }
+    ClientIndex client = client_of(trace, session);
+    Violation v;
+    v.client = client;
+    auto change = changes_.find({room_jid, nick});
+    if (change != changes_.end()) {
+        v.event = change->second.first;
+        v.step = change->second.second;
+    }
+    auto t = truth.find(nick);
+    auto seen = view.find(nick);
+    auto describe_seen = [](const Seen& s) {
+        return fmt::format("{} {}", affiliation_name(s.affiliation), role_name(s.role));
+    };
+    v.explanation = fmt::format("once quiet, {} sees {} in {} as {}, but it is {}", name_of(trace, client), nick,
+                                room_jid, seen == view.end() ? "absent" : describe_seen(seen->second),
+                                t == truth.end() ? "not there" : describe_seen(t->second));
+    std::string from = occupant_jid(room_jid, nick);
+    if (t == truth.end()) {
+        v.demands.push_back(demand(client, presence_from(from, true)));
+    } else {
+        v.demands.push_back(demand(client, presence_from(from, false).append(loose_user_x().append(
+                                               loose_item(affiliation_name(t->second.affiliation), role_name(t->second.role))))));
+    }
+    return v;
+}
+
+void ClientViews::encode(std::string& out) const {
+    for (const auto& [key, view] : views_) {
+        out += key.first;
+        out += '|';
+        out += key.second;
+        out += '{';
+        for (const auto& [nick, seen] : view) {
+            out += nick;
+            out += static_cast<char>('0' + static_cast<int>(seen.role));
+            out += static_cast<char>('1' + static_cast<int>(seen.affiliation));
+            out += ';';
+        }
+        out += '}';
+    }
+}
 
 const std::vector<Invariant>& invariants() {
     static const std::vector<Invariant> catalogue = build_catalogue();

@@ -7,6 +7,7 @@
 // they end the counterexample script.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,32 @@ struct Invariant {
     std::function<std::optional<Violation>(const StepContext&)> check_step;
     // Checked once the world is quiet (the end of the trace); may be empty.
     std::function<std::optional<Violation>(const traces::Trace&, const ReferenceModel&)> check_quiet;
+};
+
+// Each session's picture of each room it is in, built only from the presence
+// it received; for the convergence invariant, incrementally.
+class ClientViews {
+public:
+    struct Seen {
+        Role role = Role::none;
+        Affiliation affiliation = Affiliation::none;
+        bool operator==(const Seen&) const = default;
+    };
+
+    void follow(const traces::Event& event);
+    // Once the world is quiet: each occupant's view against the model.
+    std::optional<Violation> check(const traces::Trace& trace, const ReferenceModel& model) const;
+    void encode(std::string& out) const;
+    bool operator==(const ClientViews&) const = default;
+
+private:
+    Violation disagreement(const traces::Trace& trace, const std::string& room_jid, const std::string& session,
+                           const std::map<std::string, Seen>& view, const std::map<std::string, Seen>& truth) const;
+
+    // (session, room) → nick → what the session was shown.
+    std::map<std::pair<std::string, std::string>, std::map<std::string, Seen>> views_;
+    // (room, nick) → (event, step) of the last change the room told the occupant itself.
+    std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, std::uint64_t>> changes_;
 };
 
 const std::vector<Invariant>& invariants();

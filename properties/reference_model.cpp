@@ -268,6 +268,40 @@ void ReferenceModel::apply_self_presence(const model::Element& presence) {
     }
 }
 
+void ReferenceModel::encode(std::string& out) const {
+    for (const auto& [jid, room] : rooms_) {
+        out += jid;
+        out += '{';
+        out += room.members_only ? 'M' : 'm';
+        out += room.whois_anyone ? 'W' : 'w';
+        out += room.moderated ? 'D' : 'd';
+        out += room.persistent ? 'P' : 'p';
+        out += room.default_broadcast ? 'B' : 'b';
+        out += room.created_in_trace ? 'C' : 'c';
+        out += room.password;
+        out += '|';
+        for (const auto& [nick, o] : room.occupants) {
+            out += nick;
+            out += ':';
+            out += o.bare_jid;
+            out += static_cast<char>('0' + static_cast<int>(o.role));
+            out += static_cast<char>('1' + static_cast<int>(o.affiliation));
+            for (const std::string& session : o.sessions) {
+                out += session;
+                out += ',';
+            }
+            out += ';';
+        }
+        out += '|';
+        for (const auto& [bare, a] : room.affiliations) {
+            out += bare;
+            out += static_cast<char>('1' + static_cast<int>(a));
+            out += ';';
+        }
+        out += '}';
+    }
+}
+
 void ReferenceModel::forget_empty_rooms() {
     // A non-persistent room that empties is gone, with its affiliations.
     std::erase_if(rooms_, [](const auto& entry) { return entry.second.occupants.empty() && !entry.second.persistent; });

@@ -73,6 +73,9 @@ public:
     // Where the session is an occupant: (room, nick) pairs.
     std::vector<std::pair<std::string, std::string>> occupancies(std::string_view full_jid) const;
 
+    // Canonical bytes of what the model knows.
+    void encode(std::string& out) const;
+
     bool operator==(const ReferenceModel&) const = default;
 
 private:

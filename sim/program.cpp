@@ -479,6 +479,17 @@ const std::vector<std::string>& config_options() {
     return names;
 }
 
+std::vector<ProgramClient> cast(int count) {
+    static constexpr const char* names[cast_max] = {"Romeo", "Juliet", "Mercutio", "Rosaline",
+                                                    "Benvolio", "Tybalt", "Nurse", "Paris"};
+    assert(count > 0 && count <= cast_max);
+    std::vector<ProgramClient> clients;
+    for (int i = 0; i < count; ++i) {
+        clients.push_back({names[i], model::Jid::from_parts(fmt::format("user{}", i + 1), "localhost")});
+    }
+    return clients;
+}
+
 std::string ProgramError::str() const { return fmt::format("{}:{}: {}", file, line, message); }
 
 model::Result<Program, ProgramError> parse_program(std::string_view text, std::string_view file) {
@@ -549,8 +560,17 @@ std::string format_program(const Program& program) {
 model::Element action_stanza(const Program& program, std::size_t index, std::string_view host) {
     assert(index < program.actions.size());
     const ProgramAction& a = program.actions[index];
-    std::string id = fmt::format("a{}", index + 1);
-    std::string room = room_jid(a, host);
+    StanzaContext context;
+    context.host = host;
+    context.id = fmt::format("a{}", index + 1);
+    context.current_nick = current_nick(program, index);
+    context.target_jid = target_jid(program, a.target);
+    return build_stanza(a, context);
+}
+
+model::Element build_stanza(const ProgramAction& a, const StanzaContext& context) {
+    const std::string& id = context.id;
+    std::string room = room_jid(a, context.host);
     switch (a.verb) {
         case Verb::connect:
         case Verb::disconnect: assert(false && "not a stanza"); break;
@@ -560,10 +580,10 @@ model::Element action_stanza(const Program& program, std::size_t index, std::str
             return client_element("presence").set("to", fmt::format("{}/{}", room, a.nick)).append(std::move(x));
         }
         case Verb::leave:
-            return client_element("presence").set("type", "unavailable").set("to", fmt::format("{}/{}", room, current_nick(program, index)));
+            return client_element("presence").set("type", "unavailable").set("to", fmt::format("{}/{}", room, context.current_nick));
         case Verb::nick: return client_element("presence").set("to", fmt::format("{}/{}", room, a.nick));
         case Verb::presence: {
-            model::Element p = client_element("presence").set("to", fmt::format("{}/{}", room, current_nick(program, index)));
+            model::Element p = client_element("presence").set("to", fmt::format("{}/{}", room, context.current_nick));
             if (a.value != "available") p.append(client_element("show").text(a.value));
             return p;
         }
@@ -575,7 +595,7 @@ model::Element action_stanza(const Program& program, std::size_t index, std::str
             return client_element("message").set("type", "groupchat").set("to", room).set("id", id).append(client_element("subject").text(a.text));
         case Verb::affiliation: {
             model::Element item = element("item", model::ns::muc_admin);
-            item.set("affiliation", a.value).set("jid", target_jid(program, a.target));
+            item.set("affiliation", a.value).set("jid", context.target_jid);
             return iq("set", room, id, element("query", model::ns::muc_admin).append(with_reason(std::move(item), model::ns::muc_admin, a.text)));
         }
         case Verb::role: {
@@ -595,7 +615,7 @@ model::Element action_stanza(const Program& program, std::size_t index, std::str
         }
         case Verb::invite: {
             model::Element invite = element("invite", model::ns::muc_user);
-            invite.set("to", target_jid(program, a.target));
+            invite.set("to", context.target_jid);
             if (!a.text.empty()) invite.append(element("reason", model::ns::muc_user).text(a.text));
             return client_element("message").set("to", room).set("id", id).append(element("x", model::ns::muc_user).append(std::move(invite)));
         }

@@ -95,12 +95,26 @@ model::Result<Program, ProgramError> read_program(const std::string& path);
 std::string format_program(const Program& program);
 std::string format_action(const Program& program, const ProgramAction& action);
 
+// The cast: Romeo, Juliet, Mercutio, Rosaline, Benvolio, Tybalt, Nurse,
+// Paris, at userN@localhost.
+std::vector<ProgramClient> cast(int count);
+inline constexpr int cast_max = 8;
+
 // The configuration options `config ROOM OPTION VALUE` knows.
 const std::vector<std::string>& config_options();
 
 // The stanza an action sends (not for connect and disconnect). `index` is the
 // action's position in the program: it makes iq and message ids unique.
 model::Element action_stanza(const Program& program, std::size_t index, std::string_view muc_host);
+
+// What an action needs of its context to become a stanza.
+struct StanzaContext {
+    std::string_view host;     // the MUC service
+    std::string id;            // of iqs and messages
+    std::string current_nick;  // the client's nick in the room (leave, presence)
+    std::string target_jid;    // the resolved target of affiliation and invite
+};
+model::Element build_stanza(const ProgramAction& action, const StanzaContext& context);
 
 // Builds a world for the program: clients added, every action put in its
 // client's backlog in program order.

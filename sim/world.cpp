@@ -238,7 +238,7 @@ void World::deliver(std::vector<Routed> routed, traces::Event* cause) {
         Client& to = client(r.to);
         assert(to.inbox.size() < inbox_max);
         ++to.received_total;
-        if (config_.record_trace) {
+        if (config_.record_trace && config_.record_deliveries) {
             traces::Event event;
             event.kind = traces::EventKind::deliver;
             event.client = r.to;

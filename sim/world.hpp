@@ -36,6 +36,7 @@ struct WorldConfig {
     std::size_t in_flight_max = 1;
     int faults_max = 0;           // fault budget: drops and reconnects
     bool record_trace = true;
+    bool record_deliveries = true;  // deliver events besides process events' emissions
     std::size_t steps_max = 100000;  // run_until_quiet stops here (a livelock guard)
 };
 
@@ -92,6 +93,11 @@ public:
     std::size_t run_until_quiet();
     bool quiet() const;
 
+    // Faults taken directly by a driver that budgets them itself (the
+    // explorer); apply() charges the world's own budget and calls these.
+    void drop(ClientIndex c);
+    void reconnect(ClientIndex c);
+
     std::int64_t now_ms() const { return now_ms_; }
     std::uint64_t steps() const { return steps_; }
     int faults_left() const { return faults_left_; }
@@ -109,8 +115,6 @@ private:
     void record(traces::Event event);
     void process(ClientIndex c);
     void deliver(std::vector<Routed> routed, traces::Event* process_event);
-    void drop(ClientIndex c);
-    void reconnect(ClientIndex c);
     void bind(ClientIndex c);
     model::Environment environment() { return model::Environment{now_ms_, &ids_}; }
 

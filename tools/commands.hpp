@@ -10,6 +10,7 @@
 
 #include "model/faults.hpp"
 #include "properties/checker.hpp"
+#include "properties/explorer.hpp"
 
 namespace mucsim::tools {
 
@@ -48,6 +49,28 @@ struct CheckOptions {
     bool quiet = false;
 };
 int check_command(const CheckOptions& options);
+
+struct ExploreOptions {
+    properties::ExploreOptions explore;
+    std::string dot_file;
+    std::string out_dir = "mucsim-counterexamples";
+    bool quiet = false;
+};
+int explore_command(const ExploreOptions& options);
+
+struct GraphOptions {
+    properties::ExploreOptions explore;
+    std::string format = "svg";
+    std::string output;
+};
+int graph_command(const GraphOptions& options);
+
+struct BenchOptions {
+    std::vector<std::string> only;  // replay, simulation, checking, exploration, faults
+    double seconds = 2.0;           // per figure
+    std::string prosody_dir = "../shared/scansion/prosody";
+};
+int bench_command(const BenchOptions& options);
 int run_command(const RunOptions& options);
 
 // Writes a whole file; on failure prints why and returns exit_usage.

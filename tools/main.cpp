@@ -142,6 +142,73 @@ void add_check(CLI::App& app, CheckOptions& options, int& code) {
     });
 }
 
+// The bounded model's options, shared by explore and graph.
+void add_model_options(CLI::App* command, mucsim::properties::ExploreOptions& o, std::vector<std::string>& faults) {
+    command->add_option("--clients", o.clients, "Clients in the model")->capture_default_str()->check(CLI::Range(1, 8));
+    command->add_option("--depth", o.depth, "Transitions after the set-up")->capture_default_str()->check(CLI::Range(0, 64));
+    std::string all;
+    for (const std::string& a : mucsim::properties::explorer_actions()) all += (all.empty() ? "" : ",") + a;
+    command->add_option("--actions", o.actions, "Action alphabet, comma-separated (default: " + all + ")")
+        ->delimiter(',');
+    command->add_option("--property", o.properties, "Check only this property (repeatable)");
+    command->add_option("--states-max", o.states_max, "Stop after storing this many states")->capture_default_str();
+    command->add_option("--memory-max-mb", o.memory_max_mb, "Stop when the process uses this much memory")
+        ->capture_default_str();
+    command->add_flag("--hash-compaction", o.hash_compaction, "Store 64-bit fingerprints instead of whole states");
+    add_inject(command, faults);
+}
+
+void add_explore(CLI::App& app, ExploreOptions& options, int& code) {
+    CLI::App* explore = app.add_subcommand("explore", "Explore every state of a small model, checking every invariant");
+    explore->footer(
+        "Breadth-first over every interleaving of the clients' actions (join, leave, set anyone's\n"
+        "affiliation, toggle members-only and whois, kick, drop the connection), from a room the\n"
+        "first client has created. The first violation has a shortest path; it is written as a\n"
+        "scansion script and a program in --out.\n"
+        "Example: mucsim explore --clients 3 --depth 6\n"
+        "         mucsim explore --clients 2 --depth 4 --inject admit-outcast");
+    static std::vector<std::string> faults;
+    add_model_options(explore, options.explore, faults);
+    explore->add_option("--dot", options.dot_file, "Also write the abstract state graph (Graphviz) to this file");
+    explore->add_option("--out", options.out_dir, "Directory for the counterexample")->capture_default_str();
+    explore->add_flag("-q,--quiet", options.quiet, "No progress line");
+    explore->callback([&] {
+        options.explore.inject = fault_set(faults);
+        code = explore_command(options);
+    });
+}
+
+void add_graph(CLI::App& app, GraphOptions& options, int& code) {
+    CLI::App* graph = app.add_subcommand("graph", "Draw the state transitions of a small model (Graphviz)");
+    graph->footer(
+        "Explores the model like 'explore' and writes its abstract graph: each client out of the room\n"
+        "or in it with its role, its affiliation, the room's members-only and whois flags. States with\n"
+        "the same picture are merged; the initial state is marked; violating transitions are red.\n"
+        "Example: mucsim graph --clients 2 --depth 3 --actions join,leave,member,none,membersonly -o room.svg");
+    static std::vector<std::string> faults;
+    add_model_options(graph, options.explore, faults);
+    options.explore.clients = 2;
+    options.explore.depth = 3;
+    graph->add_option("--format", options.format, "dot, svg or png")->capture_default_str()->check(CLI::IsMember({"dot", "svg", "png"}));
+    graph->add_option("-o,--output", options.output, "Output file")->required();
+    graph->callback([&] {
+        options.explore.inject = fault_set(faults);
+        code = graph_command(options);
+    });
+}
+
+void add_bench(CLI::App& app, BenchOptions& options, int& code) {
+    CLI::App* bench = app.add_subcommand("bench", "Measure replay, simulation and checking speed on one core");
+    bench->footer(
+        "Prints the machine and build type, then one line per figure. See docs/PERFORMANCE.md.\n"
+        "Example: mucsim bench --seconds 5");
+    bench->add_option("--only", options.only, "Figures to measure: replay, simulation, checking")
+        ->check(CLI::IsMember({"replay", "simulation", "checking"}));
+    bench->add_option("--seconds", options.seconds, "Time spent on each figure")->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+    bench->add_option("--prosody-dir", options.prosody_dir, "Where Prosody's scripts are")->capture_default_str();
+    bench->callback([&] { code = bench_command(options); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -160,6 +227,12 @@ int main(int argc, char** argv) {
     add_run(app, run, run_choices, code);
     CheckOptions check;
     add_check(app, check, code);
+    ExploreOptions explore;
+    add_explore(app, explore, code);
+    GraphOptions graph;
+    add_graph(app, graph, code);
+    BenchOptions bench;
+    add_bench(app, bench, code);
 
     try {
         app.parse(argc, argv);

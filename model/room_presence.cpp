@@ -222,7 +222,8 @@ void Room::change_nick(const Inbound& in, const Occupant& orig, const std::strin
             dest.reset();
         }
     }
-    if (!refusal && !dest && occupants_.size() >= occupants_max) {
+    // A new occupant appears unless this session was the old nick's only one.
+    if (!refusal && !dest && orig.sessions.size() > 1 && occupants_.size() >= occupants_max) {
         refusal = StanzaError::wait("resource-constraint", {}, room_jid_text_);
     }
     if (!refusal && dest && dest->sessions.size() >= sessions_per_occupant_max) {

@@ -187,11 +187,16 @@ bool Room::can_see_real_jids(Role viewer_role) const {
     return config_.whois == Whois::anyone || viewer_role == Role::moderator;
 }
 
+// Only moderators see real JIDs in a semi-anonymous room (XEP-0045 §4.2),
+// whatever their affiliation: an owner who made itself a visitor sees none.
+// A session not in the room yet (a joiner) counts with the role it will get.
+// (Found by `mucsim check`, no-real-jid-leak: this used to let owners and
+// admins see JIDs in occupant lists whatever their role.)
 bool Room::is_anonymous_for(const Jid& real_jid) const {
     if (config_.whois == Whois::anyone) return false;
-    Affiliation affiliation = affiliation_of(real_jid);
-    if (affiliation == Affiliation::admin || affiliation == Affiliation::owner) return false;
-    return !can_see_real_jids(role_of_session(real_jid));
+    Role role = role_of_session(real_jid);
+    if (role == Role::none) role = default_role_for(affiliation_of(real_jid));
+    return !can_see_real_jids(role);
 }
 
 void Room::reply_error(const Inbound& in, const StanzaError& error, Outbox& out) const {

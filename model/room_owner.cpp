@@ -260,18 +260,20 @@ bool Room::set_members_only(bool members_only, Outbox& out) {
     if (config_.members_only == members_only) return false;
     config_.members_only = members_only;
     if (!members_only || faults_.has(Fault::skip_members_only_kick)) return true;
-    std::vector<Occupant> removed;
+    std::vector<std::pair<Occupant, Role>> removed;  // with the role each had
     for (const Occupant& o : occupants_) {
-        if (rank(affiliation_of(o.bare_jid)) <= rank(Affiliation::none)) removed.push_back(o);
+        if (rank(affiliation_of(o.bare_jid)) <= rank(Affiliation::none)) removed.emplace_back(o, o.role);
     }
-    for (Occupant& o : removed) {
+    for (auto& [o, role_before] : removed) {
         o.role = Role::none;
         remove_occupant(o.nick);
     }
     XParts x;
     x.base.push_back(status_code(322));
-    // No previous role is passed: others hear of it only when `none` is broadcast.
-    for (const Occupant& o : removed) publicise(o, x, {}, std::nullopt, false, out);
+    // XEP-0045 §10.2: the 322 goes to the removed users "as well as any
+    // remaining occupants". Prosody tells only the removed users; here the
+    // XEP's MUST wins (found by `mucsim check`, occupant-change-presence).
+    for (const auto& [o, role_before] : removed) publicise(o, x, {}, role_before, false, out);
     return true;
 }
 

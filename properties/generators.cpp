@@ -31,11 +31,20 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
     auto affiliation = gen::element<std::string>("owner", "admin", "member", "none", "outcast");
     auto role = gen::element<std::string>("moderator", "participant", "visitor", "none");
     return gen::weightedOneOf<sim::ProgramAction>({
-        {6, gen::map(client, [=](int c) {
+        // Mostly one's own name; now and then someone else's, where nick
+        // conflicts live.
+        {5, gen::map(client, [=](int c) {
              auto a = make(c, sim::Verb::join, room);
              a.nick = nick_of(c);
              return a;
          })},
+        {1, gen::apply(
+                [=](int c, int other) {
+                    auto a = make(c, sim::Verb::join, room);
+                    a.nick = nick_of(other);
+                    return a;
+                },
+                client, client)},
         {3, gen::map(client, [=](int c) { return make(c, sim::Verb::leave, room); })},
         {8, gen::apply(
                 [=](int c, int target, std::string aff) {
@@ -95,11 +104,13 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
              a.text = fmt::format("{}'s topic", name_of(c));
              return a;
          })},
-        {1, gen::map(client, [=](int c) {
-             auto a = make(c, sim::Verb::nick, room);
-             a.nick = nick_of(c) + "2";
-             return a;
-         })},
+        {1, gen::apply(
+                [=](int c, int other) {
+                    auto a = make(c, sim::Verb::nick, room);
+                    a.nick = other == c ? nick_of(c) + "2" : nick_of(other);
+                    return a;
+                },
+                client, client)},
         {1, gen::map(client, [=](int c) {
              auto a = make(c, sim::Verb::presence, room);
              a.value = "away";

@@ -135,6 +135,14 @@ std::string name_of_jid(const traces::Trace& trace, std::string_view full_jid) {
     return c == no_client ? std::string(full_jid) : name_of(trace, c);
 }
 
+// "Juliet (user2@localhost)" for a client's bare JID, the JID otherwise.
+std::string name_of_user(const traces::Trace& trace, std::string_view bare_jid) {
+    for (const traces::ClientInfo& c : trace.clients()) {
+        if (bare_of(c.full_jid) == bare_jid) return fmt::format("{} ({})", c.name, bare_jid);
+    }
+    return std::string(bare_jid);
+}
+
 // ------------------------------------------------------------ 1. non-occupant affiliation notice
 
 std::optional<Violation> nonoccupant_affiliation_notice(const StepContext& ctx) {
@@ -166,7 +174,7 @@ std::optional<Violation> nonoccupant_affiliation_notice(const StepContext& ctx) 
                 ctx, client,
                 fmt::format("{} ({} in the room) was {} told that {}, who is not in the room, is now {}{}",
                             name_of(ctx.trace, client), nick, notice ? "only after the iq result" : "not",
-                            target, affiliation_name(*affiliation),
+                            name_of_user(ctx.trace, target), affiliation_name(*affiliation),
                             room->whois_anyone ? "" : " (the room is semi-anonymous: moderators are told)"));
             Element expected = client_element("message");
             expected.set("from", room_jid);
@@ -768,10 +776,10 @@ void ClientViews::follow(const traces::Event& event) {
         std::string_view type = s.attribute("type");
         if (is_own_presence(event, s)) changes_[{room_jid, nick}] = {event.number, event.step};
         if (type == "unavailable") {
-            if (is_own_presence(event, s)) {
+            if (is_own_presence(event, s) && !has_status(s, "303")) {
                 view.clear();  // it left: what it knew no longer counts
             } else {
-                view.erase(nick);
+                view.erase(nick);  // someone left, or changed nick (303)
             }
         } else if (type.empty()) {
             const Element* item = user_item(s);

@@ -154,6 +154,7 @@ void ReferenceModel::apply(const traces::Event& event) {
     if (event.kind == traces::EventKind::process && event.is_stanza) apply_request(event);
     for (const traces::Emission& e : event.emitted) {
         if (is_own_presence(event, e.stanza)) apply_self_presence(e.stanza);
+        if (e.stanza.name == "message") apply_announcement(e.stanza);
     }
     forget_empty_rooms();
 }
@@ -162,6 +163,10 @@ void ReferenceModel::apply(const traces::Event& event) {
 // model knows of affiliations, configuration and existence.
 void ReferenceModel::apply_request(const traces::Event& event) {
     const model::Element& input = event.stanza;
+    if (input.name == "message") {
+        apply_invitation(event);
+        return;
+    }
     if (input.name != "iq" || input.attribute("type") != "set") return;
     const model::Element* response = iq_response(event, input.attribute("from"), input.attribute("id"));
     if (!response || response->attribute("type") != "result") return;
@@ -185,6 +190,46 @@ void ReferenceModel::apply_request(const traces::Event& event) {
     if (input.child("query", model::ns::iq_register)) {
         std::string user = bare_of(input.attribute("from"));
         if (room.affiliation_of(user) == Affiliation::none) room.affiliations[user] = Affiliation::member;
+    }
+}
+
+// XEP-0045 §7.8.2: a service MAY make the invitee of a members-only room a
+// member (Prosody does). A forwarded invitation is taken as that; a server
+// that does not take the MAY refuses the invitee's join, which no invariant
+// objects to.
+void ReferenceModel::apply_invitation(const traces::Event& event) {
+    const model::Element* x = event.stanza.child("x", model::ns::muc_user);
+    const model::Element* invite = x ? x->child("invite", model::ns::muc_user) : nullptr;
+    if (!invite) return;
+    auto room = rooms_.find(prepared(event.stanza.attribute("to")));
+    if (room == rooms_.end() || !room->second.members_only) return;
+    std::string invitee = prepared(invite->attribute("to"));
+    bool forwarded = false;
+    for (const traces::Emission& e : event.emitted) {
+        const model::Element* forwarded_x = e.stanza.child("x", model::ns::muc_user);
+        forwarded = forwarded || (e.stanza.name == "message" && prepared(e.stanza.attribute("to")) == invitee &&
+                                  forwarded_x && forwarded_x->child("invite", model::ns::muc_user));
+    }
+    std::string user = bare_of(invitee);
+    if (forwarded && room->second.affiliation_of(user) == Affiliation::none) {
+        room->second.affiliations[user] = Affiliation::member;
+    }
+}
+
+// The room telling its occupants that someone's affiliation changed (an
+// invitation into a members-only room makes the invitee a member this way).
+void ReferenceModel::apply_announcement(const model::Element& message) {
+    if (!resource_of(message.attribute("from")).empty()) return;
+    auto room = rooms_.find(prepared(message.attribute("from")));
+    const model::Element* item = user_item(message);
+    if (room == rooms_.end() || !item || !item->has_attribute("jid")) return;
+    auto affiliation = parse_affiliation(item->attribute("affiliation"));
+    if (!affiliation) return;
+    std::string user = bare_of(item->attribute("jid"));
+    if (*affiliation == Affiliation::none) {
+        room->second.affiliations.erase(user);
+    } else {
+        room->second.affiliations[user] = *affiliation;
     }
 }
 

@@ -82,6 +82,8 @@ private:
     void apply_request(const traces::Event& event);
     void apply_self_presence(const model::Element& presence);
     void apply_admin_set(RoomView& room, const model::Element& item);
+    void apply_announcement(const model::Element& message);
+    void apply_invitation(const traces::Event& event);
     void apply_config(RoomView& room, const model::Element& form);
     void forget_empty_rooms();
 

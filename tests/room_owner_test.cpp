@@ -133,7 +133,9 @@ TEST_CASE("wrong_form_type_and_bad_forms_are_refused") {
     CHECK(error_condition(other.at(0)) == "cancel/service-unavailable");
 }
 
-TEST_CASE("members_only_switch_removes_the_unaffiliated_with_322_to_them_alone") {
+// XEP-0045 §10.2: the 322 goes to the removed user "as well as any remaining
+// occupants" (Prosody tells the removed user only; the XEP's MUST wins here).
+TEST_CASE("members_only_switch_removes_the_unaffiliated_with_322_to_everyone") {
     Harness h;
     h.instant_room();
     h.set_affiliation(romeo, "juliet@localhost", "member");
@@ -141,12 +143,16 @@ TEST_CASE("members_only_switch_removes_the_unaffiliated_with_322_to_them_alone")
     h.join(mercutio, "room@conference.localhost/Mercutio");
     auto out = h.configure(romeo, room, "<field var='muc#roomconfig_membersonly'><value>1</value></field>");
     CHECK(routes(out) == std::vector<std::string>{
+                             "presence room@conference.localhost/Mercutio -> romeo@localhost/pda unavailable",
+                             "presence room@conference.localhost/Mercutio -> juliet@localhost/balcony unavailable",
                              "presence room@conference.localhost/Mercutio -> mercutio@localhost/street unavailable",
                              "iq room@conference.localhost -> romeo@localhost/pda result",
                              "message room@conference.localhost -> romeo@localhost/pda groupchat",
                              "message room@conference.localhost -> juliet@localhost/balcony groupchat",
                          });
-    CHECK(statuses(out[0]) == std::vector<int>{322, 110});
+    CHECK(statuses(out[0]) == std::vector<int>{322});
+    CHECK(statuses(out[1]) == std::vector<int>{322});
+    CHECK(statuses(out[2]) == std::vector<int>{322, 110});
     CHECK(h.service.room(std::string(room))->occupants().size() == 2);
     CHECK(error_condition(h.join(mercutio, "room@conference.localhost/Mercutio").at(0)) == "auth/registration-required");
 }

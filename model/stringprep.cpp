@@ -36,38 +36,39 @@ bool ascii_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c ==
 
 }  // namespace
 
+// RFC 6122 appendix A.5: characters prohibited in a node, besides controls and space.
+static bool node_prohibited(char c) {
+    return ascii_control(c) || c == ' ' || c == '"' || c == '&' || c == '\'' || c == '/' || c == ':' || c == '<' ||
+           c == '>' || c == '@';
+}
+
+static std::string ascii_lowercase(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = ascii_lower(c);
+    return out;
+}
+
 std::optional<std::string> nodeprep(std::string_view node, Prep mode) {
     if (node.empty() || node.size() > part_bytes_max) return std::nullopt;
     if (!is_ascii(node)) return prep_with_libidn(node, stringprep_xmpp_nodeprep, mode);
-    std::string out;
-    out.reserve(node.size());
-    for (char c : node) {
-        // RFC 6122 appendix A.5: these are prohibited in a node.
-        if (ascii_control(c) || c == ' ' || c == '"' || c == '&' || c == '\'' || c == '/' || c == ':' ||
-            c == '<' || c == '>' || c == '@') {
-            return std::nullopt;
-        }
-        out += ascii_lower(c);
-    }
-    return out;
+    if (std::any_of(node.begin(), node.end(), node_prohibited)) return std::nullopt;
+    return ascii_lowercase(node);
+}
+
+static bool domain_char(char c) {
+    // Host names: letters, digits, hyphens, dots (and IP literals).
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_' || c == '[' || c == ']' || c == ':';
 }
 
 std::optional<std::string> nameprep(std::string_view domain, Prep mode) {
     if (domain.empty() || domain.size() > part_bytes_max) return std::nullopt;
     if (!is_ascii(domain)) return prep_with_libidn(domain, stringprep_nameprep, mode);
-    std::string out;
-    out.reserve(domain.size());
-    for (char c : domain) {
-        // Domains are host names: letters, digits, hyphens, dots (and IP literals).
-        bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                       c == '.' || c == '_' || c == '[' || c == ']' || c == ':';
-        if (!allowed) return std::nullopt;
-        out += ascii_lower(c);
-    }
-    if (out.front() == '.' || out.find("..") != std::string::npos) return std::nullopt;
-    if (out.back() == '.') out.pop_back();  // a trailing dot names the same host
-    if (out.empty()) return std::nullopt;
-    return out;
+    if (!std::all_of(domain.begin(), domain.end(), domain_char)) return std::nullopt;
+    if (domain.front() == '.' || domain.find("..") != std::string_view::npos) return std::nullopt;
+    if (domain.back() == '.') domain.remove_suffix(1);  // a trailing dot names the same host
+    if (domain.empty()) return std::nullopt;
+    return ascii_lowercase(domain);
 }
 
 std::optional<std::string> resourceprep(std::string_view resource, Prep mode) {

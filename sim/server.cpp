@@ -61,13 +61,20 @@ const Session* Server::find_session(const model::Jid& full_jid) const {
     return nullptr;
 }
 
+const Session* Server::find_session_text(std::string_view full_jid) const {
+    for (const Session& s : sessions_) {
+        if (s.full_jid_text == full_jid) return &s;
+    }
+    return nullptr;
+}
+
 void Server::bind(ClientIndex client, const model::Jid& full_jid) {
     assert(full_jid.is_full());
     assert(full_jid.domain() == config_.domain);
     assert(!find_session(client));
     assert(!find_session(full_jid) && "two sessions cannot share a full JID");
     assert(sessions_.size() < sessions_max);
-    sessions_.push_back(Session{client, full_jid, false, {}});
+    sessions_.push_back(Session{client, full_jid, full_jid.str(), false, {}});
 }
 
 std::vector<Routed> Server::unbind(ClientIndex client, std::string_view status, const model::Environment& env) {
@@ -96,7 +103,7 @@ std::vector<Routed> Server::unbind(ClientIndex client, std::string_view status, 
 }
 
 void Server::stamp(const Session& session, model::Element& stanza) const {
-    stanza.set("from", session.full_jid.str());
+    stanza.set("from", session.full_jid_text);
     if (!stanza.has_attribute("xml:lang")) stanza.set("xml:lang", config_.lang);
     // XEP-0153: Prosody's vcard_legacy adds the avatar hash (none here) to
     // each available presence, unless the client sent a <photo> itself.
@@ -178,6 +185,12 @@ void Server::route(model::Element stanza, const model::Jid& to, const model::Env
 
 void Server::route_to_muc(const model::Element& stanza, const model::Environment& env, std::vector<Routed>& out) {
     for (model::Element& reply : muc_.handle(stanza, env)) {
+        // The MUC answers the full JIDs the server stamped: most replies go
+        // straight to a session, without preparing the JID again.
+        if (const Session* session = find_session_text(reply.attribute("to"))) {
+            out.push_back({session->client, std::move(reply)});
+            continue;
+        }
         std::string to_text(reply.attribute("to"));
         auto to = model::Jid::parse(to_text);
         assert(to.ok() && "the MUC addresses what it sends");

@@ -38,6 +38,7 @@ struct Routed {
 struct Session {
     ClientIndex client = no_client;
     model::Jid full_jid;
+    std::string full_jid_text;  // full_jid.str(), kept: routing compares it often
     bool available = false;  // sent broadcast presence
     // JIDs (prepared strings) that were sent available presence, in order.
     std::vector<std::string> directed_presence;
@@ -67,6 +68,7 @@ private:
     const Session* find_session(ClientIndex client) const;
     Session* find_session(ClientIndex client);
     const Session* find_session(const model::Jid& full_jid) const;
+    const Session* find_session_text(std::string_view full_jid) const;
 
     void stamp(const Session& session, model::Element& stanza) const;
     void track_directed_presence(Session& session, const model::Element& presence, const model::Jid& to);

@@ -22,6 +22,8 @@ void add_inject(CLI::App* command, std::vector<std::string>& names) {
     std::string list;
     for (const auto& f : mucsim::model::all_faults()) list += (list.empty() ? "" : ", ") + std::string(f.name);
     command->add_option("--inject", names, "Inject a named fault into the MUC service (repeatable): " + list)
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->check([](const std::string& name) -> std::string {
             if (mucsim::model::parse_fault(name)) return {};
             return "unknown fault '" + name + "' (see 'mucsim check --list-faults')";
@@ -123,7 +125,9 @@ void add_check(CLI::App& app, CheckOptions& options, int& code) {
         ->capture_default_str()->check(CLI::Range(0, 100));
     static std::vector<std::string> faults;
     add_inject(check, faults);
-    check->add_option("--property", c.properties, "Check only this property (repeatable; see --list-properties)");
+    check->add_option("--property", c.properties, "Check only this property (repeatable; see --list-properties)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     check->add_option("--out", options.out_dir, "Directory for counterexamples")->capture_default_str();
     check->add_option("--jobs", c.jobs, "Threads (independent seeds)")->capture_default_str()->check(CLI::Range(1, 256));
     static std::string shard;
@@ -150,7 +154,9 @@ void add_model_options(CLI::App* command, mucsim::properties::ExploreOptions& o,
     for (const std::string& a : mucsim::properties::explorer_actions()) all += (all.empty() ? "" : ",") + a;
     command->add_option("--actions", o.actions, "Action alphabet, comma-separated (default: " + all + ")")
         ->delimiter(',');
-    command->add_option("--property", o.properties, "Check only this property (repeatable)");
+    command->add_option("--property", o.properties, "Check only this property (repeatable)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     command->add_option("--states-max", o.states_max, "Stop after storing this many states")->capture_default_str();
     command->add_option("--memory-max-mb", o.memory_max_mb, "Stop when the process uses this much memory")
         ->capture_default_str();

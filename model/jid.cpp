@@ -16,62 +16,60 @@ Result<Jid> Jid::parse(std::string_view text) {
     std::size_t at = before_resource.find('@');
     std::string_view node = at == std::string_view::npos ? std::string_view() : before_resource.substr(0, at);
     std::string_view domain = at == std::string_view::npos ? before_resource : before_resource.substr(at + 1);
-    Jid jid;
+    std::optional<std::string> prepared_node;
     if (at != std::string_view::npos) {
-        std::optional<std::string> prepared = nodeprep(node);
-        if (!prepared) return InputError{0, 0, fmt::format("invalid node '{}' in JID '{}'", node, text)};
-        jid.node_ = std::move(*prepared);
+        prepared_node = nodeprep(node);
+        if (!prepared_node) return InputError{0, 0, fmt::format("invalid node '{}' in JID '{}'", node, text)};
     }
     std::optional<std::string> prepared_domain = nameprep(domain);
     if (!prepared_domain) return InputError{0, 0, fmt::format("invalid domain '{}' in JID '{}'", domain, text)};
-    jid.domain_ = std::move(*prepared_domain);
+    std::optional<std::string> prepared_resource;
     if (slash != std::string_view::npos) {
         std::string_view resource = text.substr(slash + 1);
-        std::optional<std::string> prepared = resourceprep(resource);
-        if (!prepared) return InputError{0, 0, fmt::format("invalid resource '{}' in JID '{}'", resource, text)};
-        jid.resource_ = std::move(*prepared);
+        prepared_resource = resourceprep(resource);
+        if (!prepared_resource) return InputError{0, 0, fmt::format("invalid resource '{}' in JID '{}'", resource, text)};
     }
+    Jid jid;
+    jid.assign(prepared_node.value_or(""), *prepared_domain, prepared_resource.value_or(""));
     return jid;
 }
 
+void Jid::assign(std::string_view node, std::string_view domain, std::string_view resource) {
+    assert(node.size() <= 1023 && domain.size() <= 1023 && resource.size() <= 1023);
+    text_.clear();
+    text_.reserve(node.size() + domain.size() + resource.size() + 2);
+    if (!node.empty()) {
+        text_ += node;
+        text_ += '@';
+    }
+    text_ += domain;
+    if (!resource.empty()) {
+        text_ += '/';
+        text_ += resource;
+    }
+    node_bytes_ = static_cast<std::uint16_t>(node.size());
+    domain_bytes_ = static_cast<std::uint16_t>(domain.size());
+}
+
 Jid Jid::from_parts(std::string_view node, std::string_view domain, std::string_view resource) {
+    assert(!domain.empty());
     Jid jid;
-    jid.node_ = node;
-    jid.domain_ = domain;
-    jid.resource_ = resource;
-    assert(!jid.domain_.empty());
+    jid.assign(node, domain, resource);
     return jid;
 }
 
 Jid Jid::bare() const {
-    Jid jid = *this;
-    jid.resource_.clear();
+    Jid jid;
+    jid.text_ = std::string(bare_view());
+    jid.node_bytes_ = node_bytes_;
+    jid.domain_bytes_ = domain_bytes_;
     return jid;
 }
 
 Jid Jid::with_resource(std::string_view resource) const {
-    Jid jid = *this;
-    jid.resource_ = resource;
+    Jid jid;
+    jid.assign(node(), domain(), resource);
     return jid;
-}
-
-std::string Jid::bare_str() const {
-    if (node_.empty()) return domain_;
-    std::string out;
-    out.reserve(node_.size() + 1 + domain_.size());
-    out += node_;
-    out += '@';
-    out += domain_;
-    return out;
-}
-
-std::string Jid::str() const {
-    std::string out = bare_str();
-    if (!resource_.empty()) {
-        out += '/';
-        out += resource_;
-    }
-    return out;
 }
 
 }  // namespace mucsim::model

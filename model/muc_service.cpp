@@ -245,7 +245,7 @@ void MucService::bury(const Room& room, std::int64_t now_ms) {
         });
         tombstones_.erase(oldest);
     }
-    tombstones_[room.jid().node()] = Tombstone{now_ms + tombstone_ttl_ms, *room.destroy_notice()};
+    tombstones_[std::string(room.jid().node())] = Tombstone{now_ms + tombstone_ttl_ms, *room.destroy_notice()};
 }
 
 // ---------------------------------------------------------------- the service JID

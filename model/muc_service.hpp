@@ -83,11 +83,11 @@ public:
     // Read-only view of a room by its bare JID, or nullptr.
     const Room* room(const std::string& room_bare_jid) const;
 
-    const std::map<std::string, Room>& rooms() const { return rooms_; }
+    const std::map<std::string, Room, std::less<>>& rooms() const { return rooms_; }
     std::size_t tombstone_count() const { return tombstones_.size(); }
 
 private:
-    using RoomIterator = std::map<std::string, Room>::iterator;
+    using RoomIterator = std::map<std::string, Room, std::less<>>::iterator;
 
     void handle_service(const Inbound& in, Outbox& out);
     void handle_room(const Inbound& in, Outbox& out);
@@ -111,8 +111,8 @@ private:
     ServiceConfig config_;
     std::vector<Jid> admins_;  // prepared bare JIDs of config_.admins
     // Keyed by the room's node (its local part), ordered: determinism.
-    std::map<std::string, Room> rooms_;
-    std::map<std::string, Tombstone> tombstones_;
+    std::map<std::string, Room, std::less<>> rooms_;
+    std::map<std::string, Tombstone, std::less<>> tombstones_;
 };
 
 }  // namespace mucsim::model

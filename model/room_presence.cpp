@@ -33,7 +33,7 @@ Element generated_unavailable() {
 
 void Room::handle_presence(const Inbound& in, Outbox& out) {
     if (!in.to.is_bare()) {
-        handle_presence_to_occupant(in, in.to.resource(), out);
+        handle_presence_to_occupant(in, std::string(in.to.resource()), out);
         return;
     }
     // Presence to the bare room JID: an occupant's goes to their nick (some
@@ -133,7 +133,7 @@ void Room::handle_first_presence(const Inbound& in, Outbox& out) {
     assert(muc_x != nullptr);
     config_.password = muc_x->child_text("password", ns::muc);
     affiliations_[in.from.bare()] = AffiliationRecord{Affiliation::owner, {}, std::nullopt};
-    const std::string& nick = in.to.resource();
+    const std::string nick(in.to.resource());
     if (auto refusal = join_refusal(in, nick, true)) {
         // The room stays, empty and locked (an edge case Prosody has too).
         reply_error(in, *refusal, out);

@@ -13,10 +13,87 @@ namespace {
 
 std::string compact(const model::Element& stanza) { return model::stanza_to_string(stanza); }
 
+// The in-process backend: the world, run until quiet after each action.
+class WorldBackend final : public ReplayBackend {
+public:
+    explicit WorldBackend(const ReplayOptions& options) : options_(options), world_(world_config(options)) {}
+
+    std::optional<std::string> add_client(const std::string& name, const model::Jid& jid) override {
+        if (jid.domain() != options_.server.domain) {
+            return fmt::format("jid '{}' is not on the simulated server '{}'", jid.str(), options_.server.domain);
+        }
+        // The world names a bare JID's resource after the client's position.
+        model::Jid bound = jid.is_full() ? jid : jid.with_resource(fmt::format("mucsim{}", world_.client_count() + 1));
+        for (std::size_t i = 0; i < world_.client_count(); ++i) {
+            const Client& other = world_.client(static_cast<ClientIndex>(i));
+            if (other.full_jid != bound) continue;
+            return fmt::format("jid '{}' is already the JID of client '{}'", bound.str(), other.name);
+        }
+        world_.add_client(name, jid);
+        return std::nullopt;
+    }
+
+    std::string full_jid(ClientIndex c) const override { return world_.client(c).full_jid.str(); }
+    bool online(ClientIndex c) const override { return world_.client(c).state == LinkState::online; }
+
+    std::optional<std::string> connect(ClientIndex c) override {
+        world_.send_connect(c);
+        world_.run_until_quiet();
+        return std::nullopt;
+    }
+
+    std::optional<std::string> disconnect(ClientIndex c) override {
+        world_.send_disconnect(c);
+        world_.run_until_quiet();
+        return std::nullopt;
+    }
+
+    std::optional<std::string> send(ClientIndex c, model::Element stanza) override {
+        world_.send_stanza(c, std::move(stanza));
+        world_.run_until_quiet();
+        return std::nullopt;
+    }
+
+    Next next_received(ClientIndex c) override {
+        std::deque<model::Element>& inbox = world_.client(c).inbox;
+        if (inbox.empty()) return {};
+        Next next{std::move(inbox.front()), {}};
+        inbox.pop_front();
+        return next;
+    }
+
+    model::Result<std::vector<model::Element>, std::string> pending(ClientIndex c) override {
+        const std::deque<model::Element>& inbox = world_.client(c).inbox;
+        return std::vector<model::Element>(inbox.begin(), inbox.end());
+    }
+
+    std::string silence() const override { return "the world is quiet"; }
+
+    traces::Trace trace() const override { return world_.trace(); }
+
+    std::size_t stanzas_delivered() const override {
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < world_.client_count(); ++i) {
+            total += world_.client(static_cast<ClientIndex>(i)).received_total;
+        }
+        return total;
+    }
+
+private:
+    static WorldConfig world_config(const ReplayOptions& options) {
+        WorldConfig config;
+        config.server = options.server;
+        return config;
+    }
+
+    const ReplayOptions& options_;
+    World world_;
+};
+
 class Replayer {
 public:
-    Replayer(const traces::Script& script, const ReplayOptions& options)
-        : script_(script), options_(options), world_(world_config(options)) {}
+    Replayer(const traces::Script& script, ReplayBackend& backend, bool strict_order)
+        : script_(script), backend_(backend), strict_order_(strict_order) {}
 
     ReplayResult run() {
         if (!add_clients()) return finish();
@@ -29,17 +106,9 @@ public:
     }
 
 private:
-    static WorldConfig world_config(const ReplayOptions& options) {
-        WorldConfig config;
-        config.server = options.server;
-        return config;
-    }
-
     ReplayResult finish() {
-        result_.trace = world_.trace();
-        for (std::size_t i = 0; i < world_.client_count(); ++i) {
-            result_.stanzas_delivered += world_.client(static_cast<ClientIndex>(i)).received_total;
-        }
+        result_.trace = backend_.trace();
+        result_.stanzas_delivered = backend_.stanzas_delivered();
         return std::move(result_);
     }
 
@@ -60,42 +129,43 @@ private:
             }
             model::Jid full = *jid;
             if (!decl.property("resource").empty()) full = full.with_resource(decl.property("resource"));
-            if (full.domain() != options_.server.domain) {
-                result_.failures.push_back(
-                    {decl.line, fmt::format("[Client] {}", decl.name),
-                     fmt::format("jid '{}' is not on the simulated server '{}'", full.str(), options_.server.domain)});
+            if (auto error = backend_.add_client(decl.name, full)) {
+                result_.failures.push_back({decl.line, fmt::format("[Client] {}", decl.name), std::move(*error)});
                 return false;
             }
-            // The world names a bare JID's resource after the client's position.
-            model::Jid bound = full.is_full() ? full
-                                              : full.with_resource(fmt::format("mucsim{}", world_.client_count() + 1));
-            for (std::size_t i = 0; i < world_.client_count(); ++i) {
-                const Client& other = world_.client(static_cast<ClientIndex>(i));
-                if (other.full_jid != bound) continue;
-                result_.failures.push_back({decl.line, fmt::format("[Client] {}", decl.name),
-                                            fmt::format("jid '{}' is already the JID of client '{}'", bound.str(),
-                                                        other.name)});
-                return false;
-            }
-            ClientIndex c = world_.add_client(decl.name, full);
-            bindings_[decl.name] = world_.client(c).full_jid.str();
+            clients_.push_back(decl.name);
+            bindings_[decl.name] = backend_.full_jid(static_cast<ClientIndex>(clients_.size() - 1));
         }
         return true;
     }
 
+    ClientIndex find_client(std::string_view name) const {
+        for (std::size_t i = 0; i < clients_.size(); ++i) {
+            if (clients_[i] == name) return static_cast<ClientIndex>(i);
+        }
+        return no_client;
+    }
+
     bool run_action(const traces::Action& action) {
-        ClientIndex c = world_.find_client(action.client);
+        ClientIndex c = find_client(action.client);
         assert(c != no_client && "the parser checks client names");
         switch (action.kind) {
-            case traces::ActionKind::connects:
+            case traces::ActionKind::connects: {
+                auto error = backend_.connect(c);
+                bindings_[action.client] = backend_.full_jid(c);
+                if (error) {
+                    fail(action, std::move(*error));
+                    return false;
+                }
                 log(action.line, fmt::format("{} connects as {}", action.client, bindings_[action.client]));
-                world_.send_connect(c);
-                world_.run_until_quiet();
                 return true;
+            }
             case traces::ActionKind::disconnects:
                 log(action.line, fmt::format("{} disconnects", action.client));
-                world_.send_disconnect(c);
-                world_.run_until_quiet();
+                if (auto error = backend_.disconnect(c)) {
+                    fail(action, std::move(*error));
+                    return false;
+                }
                 return true;
             case traces::ActionKind::sends: return sends(action, c);
             case traces::ActionKind::receives: return receives(action, c);
@@ -112,7 +182,7 @@ private:
             fail(action, stanza.error());
             return false;
         }
-        if (world_.client(c).state != LinkState::online) {
+        if (!backend_.online(c)) {
             // As scansion does: a send on a closed connection goes nowhere.
             result_.warnings.push_back(
                 fmt::format("line {}: {} is not connected; its stanza was not sent", action.line, action.client));
@@ -120,8 +190,10 @@ private:
             return true;
         }
         log(action.line, fmt::format("{} sends: {}", action.client, compact(*stanza)));
-        world_.send_stanza(c, std::move(stanza).value());
-        world_.run_until_quiet();
+        if (auto error = backend_.send(c, std::move(stanza).value())) {
+            fail(action, std::move(*error));
+            return false;
+        }
         return true;
     }
 
@@ -132,19 +204,25 @@ private:
             fail(action, expected.error());
             return false;
         }
-        std::deque<model::Element>& inbox = world_.client(c).inbox;
         std::vector<model::Element> skipped;
         std::optional<traces::Mismatch> closest;
         std::size_t closest_index = 0;
-        while (!inbox.empty()) {
-            model::Element received = std::move(inbox.front());
-            inbox.pop_front();
+        backend_.begin_receive(c);
+        while (true) {
+            ReplayBackend::Next next = backend_.next_received(c);
+            if (!next.error.empty()) {
+                fail(action, fmt::format("{}\n{}", next.error,
+                                         no_match_explanation(*expected, skipped, closest, closest_index, "")));
+                return false;
+            }
+            if (!next.stanza) break;
+            model::Element received = std::move(*next.stanza);
             auto mismatch = traces::match_stanza(*expected, received, captures_);
             if (!mismatch) {
                 log(action.line, fmt::format("{} receives: {}", action.client, compact(received)));
                 return true;
             }
-            if (options_.strict_order) {
+            if (strict_order_) {
                 fail(action, fmt::format("strict order: the next stanza does not match\n{}",
                                          traces::explain_mismatch(*mismatch, *expected, received)));
                 return false;
@@ -157,7 +235,7 @@ private:
             result_.skipped.push_back({action.line, action.client, received});
             skipped.push_back(std::move(received));
         }
-        fail(action, no_match_explanation(*expected, skipped, closest, closest_index));
+        fail(action, no_match_explanation(*expected, skipped, closest, closest_index, backend_.silence()));
         return false;
     }
 
@@ -175,9 +253,10 @@ private:
 
     static std::string no_match_explanation(const model::Element& expected, const std::vector<model::Element>& skipped,
                                             const std::optional<traces::Mismatch>& closest,
-                                            std::size_t closest_index) {
+                                            std::size_t closest_index, std::string_view silence) {
         if (skipped.empty()) {
-            return fmt::format("nothing was received (the world is quiet)\n  expected:\n{}",
+            std::string why = silence.empty() ? std::string() : fmt::format(" ({})", silence);
+            return fmt::format("nothing was received{}\n  expected:\n{}", why,
                                model::pretty(expected, model::ns::client, 2));
         }
         std::string text = fmt::format("none of the {} stanza(s) received matches; the closest, #{}:\n{}",
@@ -189,20 +268,25 @@ private:
     }
 
     bool receives_nothing(const traces::Action& action, ClientIndex c) {
-        std::deque<model::Element>& inbox = world_.client(c).inbox;
-        if (inbox.empty()) {
+        auto queued = backend_.pending(c);
+        if (!queued) {
+            fail(action, queued.error());
+            return false;
+        }
+        if (queued->empty()) {
             log(action.line, fmt::format("{} receives nothing", action.client));
             return true;
         }
-        std::string text = fmt::format("expected nothing, but {} stanza(s) are queued:", inbox.size());
-        for (const model::Element& s : inbox) text += fmt::format("\n{}", model::pretty(s, model::ns::client, 2));
+        std::string text = fmt::format("expected nothing, but {} stanza(s) are queued:", queued->size());
+        for (const model::Element& s : *queued) text += fmt::format("\n{}", model::pretty(s, model::ns::client, 2));
         fail(action, std::move(text));
         return false;
     }
 
     const traces::Script& script_;
-    const ReplayOptions& options_;
-    World world_;
+    ReplayBackend& backend_;
+    bool strict_order_;
+    std::vector<std::string> clients_;
     traces::Bindings bindings_;
     traces::Captures captures_;
     ReplayResult result_;
@@ -211,7 +295,12 @@ private:
 }  // namespace
 
 ReplayResult replay(const traces::Script& script, const ReplayOptions& options) {
-    return Replayer(script, options).run();
+    WorldBackend backend(options);
+    return Replayer(script, backend, options.strict_order).run();
+}
+
+ReplayResult replay(const traces::Script& script, ReplayBackend& backend, bool strict_order) {
+    return Replayer(script, backend, strict_order).run();
 }
 
 }  // namespace mucsim::sim

@@ -4,6 +4,7 @@
 // that returns the process exit code.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "model/faults.hpp"
 #include "properties/checker.hpp"
 #include "properties/explorer.hpp"
+#include "sim/replay.hpp"
+#include "traces/script.hpp"
 
 namespace mucsim::tools {
 
@@ -25,13 +28,26 @@ struct LintOptions {
 };
 int lint_command(const LintOptions& options);
 
+// --server and its waits (docs/LIVE.md): run against a live XMPP server.
+struct LiveServerOptions {
+    std::string server;     // HOST:PORT; empty: in-process
+    int timeout_ms = 3000;  // replay: how long 'receives:' waits
+    int quiet_ms = 200;     // replay: how long 'receives: nothing' waits after its barrier
+    int reply_ms = 5000;    // every answer of the server (session set-up, barriers)
+};
+
 struct ReplayOptions {
     std::vector<std::string> files;
     bool verbose = false;
     bool strict_order = false;
     model::FaultSet inject;
+    LiveServerOptions live;
 };
 int replay_command(const ReplayOptions& options);
+// The loop and report of replay, whatever replays one script.
+int replay_scripts(const ReplayOptions& options,
+                   const std::function<sim::ReplayResult(const traces::Script&)>& replay_one);
+int replay_live_command(const ReplayOptions& options);  // tools/live_commands.cpp
 
 struct RunOptions {
     std::string file;
@@ -47,8 +63,25 @@ struct CheckOptions {
     bool list_properties = false;
     bool list_faults = false;
     bool quiet = false;
+    LiveServerOptions live;
+    bool keep_going = false;             // live: go on after a violation
+    std::size_t shrink_max = 100;        // live: programs run while shrinking
 };
 int check_command(const CheckOptions& options);
+int check_live_command(const CheckOptions& options);  // tools/live_commands.cpp
+
+// mucsim diff: generated programs in-process and on a live server.
+struct DiffOptions {
+    LiveServerOptions live;
+    std::uint64_t seed = 1;
+    std::uint64_t runs = 20;
+    int actions_max = 15;
+    int clients_max = 3;
+    std::size_t shrink_max = 100;
+    std::string out_dir = "mucsim-divergences";
+    bool quiet = false;
+};
+int diff_command(const DiffOptions& options);  // tools/live_commands.cpp
 
 struct ExploreOptions {
     properties::ExploreOptions explore;

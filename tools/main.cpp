@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "live/address.hpp"
 #include "tools/commands.hpp"
 #include "tools/terminal.hpp"
 
@@ -46,6 +47,23 @@ void add_lint(CLI::App& app, LintOptions& options, int& code) {
     lint->callback([&] { code = lint_command(options); });
 }
 
+// --server HOST:PORT and the live waits (docs/LIVE.md).
+void add_server(CLI::App* command, LiveServerOptions& live, bool replay_waits) {
+    command->add_option("--server", live.server, "Run against a live XMPP server at HOST:PORT (plain c2s, SASL PLAIN)")
+        ->check([](const std::string& text) -> std::string {
+            auto address = mucsim::live::parse_server_address(text);
+            return address ? std::string() : address.error();
+        });
+    if (replay_waits) {
+        command->add_option("--timeout-ms", live.timeout_ms, "Live: how long 'receives:' waits for a match")
+            ->capture_default_str()->check(CLI::Range(1, 600000));
+        command->add_option("--quiet-ms", live.quiet_ms, "Live: how long 'receives: nothing' waits after its barrier")
+            ->capture_default_str()->check(CLI::Range(0, 600000));
+    }
+    command->add_option("--reply-ms", live.reply_ms, "Live: how long any answer of the server may take")
+        ->capture_default_str()->check(CLI::Range(1, 600000));
+}
+
 void add_replay(CLI::App& app, ReplayOptions& options, int& code) {
     CLI::App* replay = app.add_subcommand("replay", "Replay scansion scripts in-process against the MUC service");
     replay->footer(
@@ -60,6 +78,7 @@ void add_replay(CLI::App& app, ReplayOptions& options, int& code) {
                      "Every received stanza must match the client's next 'receives:' (no skipping)");
     static std::vector<std::string> faults;
     add_inject(replay, faults);
+    add_server(replay, options.live, true);
     replay->callback([&] {
         options.inject = fault_set(faults);
         code = replay_command(options);
@@ -135,15 +154,46 @@ void add_check(CLI::App& app, CheckOptions& options, int& code) {
     check->add_flag("--list-properties", options.list_properties, "List the invariants and exit");
     check->add_flag("--list-faults", options.list_faults, "List the injectable faults and exit");
     check->add_flag("-q,--quiet", options.quiet, "No progress line");
-    check->callback([&] {
+    add_server(check, options.live, false);
+    check->add_flag("--keep-going", options.keep_going, "Live: go on after a violation (one counterexample per property)");
+    check->add_option("--shrink-max", options.shrink_max, "Live: programs run while shrinking one counterexample")
+        ->capture_default_str()->check(CLI::Range(0, 100000));
+    check->callback([&, check] {
+        // A live run costs real round trips: fewer runs unless asked.
+        if (!options.live.server.empty() && check->count("--runs") == 0) c.runs = 20;
         c.inject = fault_set(faults);
         if (!shard.empty()) {
             std::string error = parse_shard(shard, c.shard_index, c.shard_count);
             if (!error.empty()) throw CLI::ValidationError("--shard", error);
         }
         if (c.clients_min > c.clients_max) c.clients_min = c.clients_max;
-        code = check_command(options);
+        bool live = !options.live.server.empty() && !options.list_properties && !options.list_faults;
+        code = live ? check_live_command(options) : check_command(options);
     });
+}
+
+void add_diff(CLI::App& app, DiffOptions& options, int& code) {
+    CLI::App* diff = app.add_subcommand("diff", "Run generated programs in-process and on a live server; show where they differ");
+    diff->footer(
+        "Runs each generated program (as 'check' generates them, in the order written) on the in-process\n"
+        "service and on the live server, one input at a time, and compares what each client received at\n"
+        "each step. The first divergence per program (a missing, extra or different stanza, or another\n"
+        "order) is grouped by kind; the first program of each group is shrunk and shown with both sides.\n"
+        "Normalised first: client JIDs, ids the server invents, stanza-id, occupant-id, xml:lang, delay stamps.\n"
+        "Exit: 0 no divergence, 1 divergences, 2 usage error or the server failed.\n"
+        "Example: mucsim diff --server 127.0.0.1:5222 --runs 200");
+    add_server(diff, options.live, false);
+    diff->get_option("--server")->required();
+    diff->add_option("--seed", options.seed, "First seed")->capture_default_str();
+    diff->add_option("--runs", options.runs, "Number of generated programs")->capture_default_str()->check(CLI::Range(1ULL, 1000000ULL));
+    diff->add_option("--steps-max", options.actions_max, "Actions per generated program (after the opening)")
+        ->capture_default_str()->check(CLI::Range(1, 1000));
+    diff->add_option("--clients-max", options.clients_max, "Most clients in a program (2-8)")->capture_default_str()->check(CLI::Range(2, 8));
+    diff->add_option("--shrink-max", options.shrink_max, "Programs run while shrinking one divergence")
+        ->capture_default_str()->check(CLI::Range(0, 100000));
+    diff->add_option("--out", options.out_dir, "Directory for the shrunk programs")->capture_default_str();
+    diff->add_flag("-q,--quiet", options.quiet, "No progress line");
+    diff->callback([&] { code = diff_command(options); });
 }
 
 // The bounded model's options, shared by explore and graph.
@@ -233,6 +283,8 @@ int main(int argc, char** argv) {
     add_run(app, run, run_choices, code);
     CheckOptions check;
     add_check(app, check, code);
+    DiffOptions diff;
+    add_diff(app, diff, code);
     ExploreOptions explore;
     add_explore(app, explore, code);
     GraphOptions graph;

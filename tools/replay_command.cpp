@@ -30,9 +30,15 @@ void print_verbose(const sim::ReplayResult& result) {
 }  // namespace
 
 int replay_command(const ReplayOptions& options) {
+    if (!options.live.server.empty()) return replay_live_command(options);
     sim::ReplayOptions replay_options;
     replay_options.strict_order = options.strict_order;
     replay_options.server.muc.faults = options.inject;
+    return replay_scripts(options, [&](const traces::Script& script) { return sim::replay(script, replay_options); });
+}
+
+int replay_scripts(const ReplayOptions& options,
+                   const std::function<sim::ReplayResult(const traces::Script&)>& replay_one) {
     int passed = 0;
     int failed = 0;
     int unreadable = 0;
@@ -45,7 +51,7 @@ int replay_command(const ReplayOptions& options) {
             fmt::print(stderr, "{}\n", script.error().str());
             continue;
         }
-        sim::ReplayResult result = sim::replay(*script, replay_options);
+        sim::ReplayResult result = replay_one(*script);
         skipped_total += result.skipped.size();
         if (result.passed) {
             ++passed;

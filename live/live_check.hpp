@@ -1,0 +1,124 @@
+#pragma once
+// mucsim check and mucsim diff against a live server.
+//
+// check: generated programs (properties/generators.hpp) run live, one input
+// at a time with barriers (live_run.hpp), judged by the same invariants
+// (properties::check_trace), shrunk by re-running candidates live.
+//
+// diff: the same programs in the in-process world (all-zero choices: the
+// order they are written in, the order the live run uses) and on the live
+// server; per program, the first step where a client received something
+// different — a stanza missing on one side, an extra one, a different one, or
+// the same ones in another order — after normalising what must differ.
+//
+// Every run gets a fresh room (PREFIX-SEED-TOKEN) and fresh resources, so
+// that runs, and shrinking candidates, do not disturb each other.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "live/live_run.hpp"
+#include "properties/checker.hpp"
+#include "properties/invariants.hpp"
+#include "sim/program.hpp"
+#include "traces/trace.hpp"
+
+namespace mucsim::live {
+
+struct LiveCheckOptions {
+    LiveRunOptions run;
+    std::uint64_t seed = 1;
+    std::uint64_t runs = 20;
+    int actions_max = 15;  // after the opening
+    int clients_min = 2;
+    int clients_max = 3;
+    std::vector<std::string> properties;  // empty: all
+    std::size_t shrink_evaluations_max = 100;
+    bool keep_going = false;  // check: go on after a violation (one counterexample per property)
+    std::string room_prefix = "room";
+    std::string token;  // distinguishes this invocation's rooms and resources; "" picks one
+};
+
+struct LiveProgress {
+    std::uint64_t runs_done = 0;
+    std::uint64_t runs_total = 0;
+    std::uint64_t findings = 0;
+    double seconds = 0;
+    std::string phase;  // "running", "shrinking"
+};
+using LiveProgressFn = std::function<void(const LiveProgress&)>;
+
+struct LiveCheckResult {
+    std::uint64_t runs_done = 0;
+    std::uint64_t actions_run = 0;
+    double seconds = 0;
+    // In run order; one per property with keep_going, else at most one.
+    std::vector<properties::Counterexample> counterexamples;
+    // Runs that violated each property (keep_going), property → seeds.
+    std::vector<std::pair<std::string, std::vector<std::uint64_t>>> violations;
+    std::string error;  // the server failed us; the check stopped
+};
+
+LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn& progress = {});
+
+// ------------------------------------------------------------------ diff
+
+enum class DivergenceKind { missing, extra, different, order, out_of_step };
+std::string_view divergence_kind_name(DivergenceKind kind);
+
+struct Divergence {
+    DivergenceKind kind = DivergenceKind::different;
+    std::uint64_t step = 0;                       // the live run's processing step
+    traces::ClientIndex client = traces::no_client;  // whose stanzas differ
+    std::string input;                            // the step's input, for people
+    std::vector<model::Element> in_process;       // what the client received in that step, normalised
+    std::vector<model::Element> live;
+    std::optional<model::Element> in_process_stanza;  // the first ones that differ
+    std::optional<model::Element> live_stanza;
+    std::string explanation;
+    std::string signature;  // what groups divergences of one cause
+};
+
+// What must differ between two servers, removed: client JIDs become
+// ${Name's full JID} / ${Name's JID}; ids the server invented (not the
+// program's a<N>) are dropped; <stanza-id/>, <occupant-id/> and xml:lang are
+// dropped; delay stamps become "*".
+model::Element normalise(const model::Element& stanza, const traces::Trace& trace);
+
+// A live trace without what only this server in this run would repeat: ids
+// the server invented (not the program's a<N>), <stanza-id/> and
+// <occupant-id/>. Its counterexample script then replays on a fresh server
+// and in-process (scansion's non-strict matching ignores what is absent).
+traces::Trace portable(const traces::Trace& trace);
+
+// The first divergence between a world trace and a live trace of one program.
+std::optional<Divergence> first_divergence(const traces::Trace& in_process, const traces::Trace& live);
+
+struct DiffFinding {
+    std::string signature;
+    std::vector<std::uint64_t> seeds;  // every program that diverged this way first
+    std::uint64_t run = 0;             // the first of them
+    sim::Program original;
+    sim::Program shrunk;
+    Divergence divergence;  // of the shrunk program
+    std::size_t shrink_steps = 0;
+    std::size_t shrink_evaluations = 0;
+};
+
+struct DiffResult {
+    std::uint64_t runs_done = 0;
+    std::uint64_t identical = 0;
+    double seconds = 0;
+    std::vector<DiffFinding> findings;  // by first occurrence
+    std::string error;
+};
+
+DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& progress = {});
+
+// The program as it runs in the in-process world for a diff: no choices, no faults.
+sim::Program as_written(sim::Program program);
+
+}  // namespace mucsim::live

@@ -1,0 +1,273 @@
+// The live backend's commands: replay --server, check --server, diff
+// (docs/LIVE.md). The report of replay is the in-process one (replay_scripts).
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "live/live_check.hpp"
+#include "live/live_replay.hpp"
+#include "properties/counterexample.hpp"
+#include "tools/commands.hpp"
+#include "tools/terminal.hpp"
+#include "traces/script.hpp"
+
+namespace mucsim::tools {
+
+namespace {
+
+std::optional<live::ServerAddress> server_address(const LiveServerOptions& options) {
+    auto address = live::parse_server_address(options.server);
+    if (!address) {
+        print_error("{}", address.error());
+        return std::nullopt;
+    }
+    return *address;
+}
+
+live::LiveRunOptions run_options(const live::ServerAddress& address, const LiveServerOptions& options) {
+    live::LiveRunOptions run;
+    run.server = address;
+    run.reply_ms = options.reply_ms;
+    run.connect_ms = options.reply_ms;
+    return run;
+}
+
+void print_lines(std::string_view text, std::string_view indent) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        fmt::print("{}{}\n", indent, text.substr(pos, end - pos));
+        pos = end + 1;
+    }
+}
+
+// Progress on stderr: a line that rewrites itself on a terminal, a line
+// every 25 runs otherwise.
+live::LiveProgressFn progress_printer(bool quiet, std::string_view findings_name) {
+    if (quiet) return {};
+    bool terminal = stderr_is_terminal();
+    std::string name(findings_name);
+    return [terminal, name](const live::LiveProgress& p) {
+        double rate = p.seconds > 0 ? static_cast<double>(p.runs_done) / p.seconds : 0;
+        std::string line = fmt::format("  {}/{} runs  {} {}  {:.1f} runs/s  {:.1f} s  {}", p.runs_done, p.runs_total,
+                                       p.findings, name, rate, p.seconds, p.phase == "running" ? "" : p.phase);
+        if (terminal) {
+            std::fprintf(stderr, "\r%-90s", line.c_str());
+            std::fflush(stderr);
+        } else if (p.phase != "running" || p.runs_done % 25 == 0 || p.runs_done == p.runs_total) {
+            std::fprintf(stderr, "%s\n", line.c_str());
+        }
+    };
+}
+
+std::string live_flags(const live::ServerAddress& address, const CheckOptions& o) {
+    std::string out = fmt::format(" --server {}", address.str());
+    for (const std::string& p : o.check.properties) out += fmt::format(" --property {}", p);
+    if (o.check.actions_max != 30) out += fmt::format(" --steps-max {}", o.check.actions_max);
+    if (o.check.clients_max != 4) out += fmt::format(" --clients-max {}", o.check.clients_max);
+    return out;
+}
+
+int report_counterexample(const CheckOptions& options, const live::ServerAddress& address,
+                          const properties::Counterexample& c, std::size_t also_violated_by) {
+    const properties::Violation& v = c.violation;
+    fmt::print("{} {} (XEP-0045 §{}) on {}\n", fail_label(), bold(v.property), v.section, address.str());
+    fmt::print("  {}\n", v.statement);
+    fmt::print("  at step {}, client {}: {}\n", v.step,
+               v.client == traces::no_client ? "-" : c.trace.clients()[static_cast<std::size_t>(v.client)].name,
+               v.explanation);
+    fmt::print("  found at run {} (seed {}){}; shrunk from {} to {} actions ({} steps, {} programs run live)\n", c.run,
+               c.seed, also_violated_by > 1 ? fmt::format(", violated by {} runs", also_violated_by) : "",
+               c.original.actions.size(), c.shrunk.actions.size(), c.shrink_steps, c.shrink_evaluations);
+    std::error_code ec;
+    std::filesystem::create_directories(options.out_dir, ec);
+    if (ec) {
+        print_error("cannot create {}: {}", options.out_dir, ec.message());
+        return exit_usage;
+    }
+    std::string stem =
+        (std::filesystem::path(options.out_dir) / fmt::format("live-{}-{}", v.property, c.seed)).string();
+    std::string reproduce = fmt::format("mucsim check{} --seed {} --runs 1", live_flags(address, options), c.seed);
+    sim::Program program = c.shrunk;
+    program.comments = {fmt::format("mucsim check --server {}: {} (seed {})", address.str(), v.property, c.seed)};
+    std::vector<std::string> header{
+        fmt::format("mucsim counterexample, live: {} (XEP-0045 §{})", v.property, v.section),
+        v.statement,
+        fmt::format("Found by: {}", reproduce),
+        "Recorded against a live server; replay it on a fresh one with mucsim replay --server HOST:PORT",
+    };
+    traces::Script script = properties::counterexample_script(live::portable(c.trace), v, header);
+    if (int rc = write_text_file(stem + ".prog", sim::format_program(program)); rc != exit_ok) return rc;
+    if (int rc = write_text_file(stem + ".scs", traces::write_script(script)); rc != exit_ok) return rc;
+    fmt::print("\n  Shrunk program ({}.prog):\n", stem);
+    print_lines(sim::format_program(program), "    ");
+    fmt::print("\n  Counterexample script: {}.scs ({} actions)\n", stem, script.actions.size());
+    fmt::print("  Reproduce: {}\n", reproduce);
+    fmt::print("  Replay:    mucsim replay --server {} {}.scs\n", address.str(), stem);
+    fmt::print("  In-process: mucsim run {}.prog --trace\n\n", stem);
+    return exit_failed;
+}
+
+}  // namespace
+
+int replay_live_command(const ReplayOptions& options) {
+    if (!options.inject.empty()) {
+        print_error("--inject changes the in-process service; it cannot be used with --server");
+        return exit_usage;
+    }
+    auto address = server_address(options.live);
+    if (!address) return exit_usage;
+    live::LiveOptions live_options;
+    live_options.server = *address;
+    live_options.timeout_ms = options.live.timeout_ms;
+    live_options.quiet_ms = options.live.quiet_ms;
+    live_options.reply_ms = options.live.reply_ms;
+    live_options.connect_ms = options.live.reply_ms;
+    return replay_scripts(options, [&](const traces::Script& script) {
+        return live::replay_live(script, live_options, options.strict_order);
+    });
+}
+
+int check_live_command(const CheckOptions& options) {
+    const properties::CheckOptions& o = options.check;
+    if (!o.inject.empty()) {
+        print_error("--inject changes the in-process service; it cannot be used with --server");
+        return exit_usage;
+    }
+    if (o.drops_max > 0) {
+        print_error("--drops cannot be used with --server: live runs do not drop connections");
+        return exit_usage;
+    }
+    if (o.shard_count > 1 || o.jobs > 1) {
+        print_error("--jobs and --shard cannot be used with --server: live runs go one at a time");
+        return exit_usage;
+    }
+    auto selected = properties::select_invariants(o.properties);
+    if (!selected) {
+        print_error("{}", selected.error());
+        return exit_usage;
+    }
+    auto address = server_address(options.live);
+    if (!address) return exit_usage;
+    live::LiveCheckOptions live_options;
+    live_options.run = run_options(*address, options.live);
+    live_options.seed = o.seed;
+    live_options.runs = o.runs;
+    live_options.actions_max = o.actions_max;
+    live_options.clients_min = o.clients_min;
+    live_options.clients_max = o.clients_max;
+    live_options.properties = o.properties;
+    live_options.shrink_evaluations_max = options.shrink_max;
+    live_options.keep_going = options.keep_going;
+    fmt::print("mucsim check --server {}: seed {}, {} runs, {}-{} clients, up to {} actions, {}, one input at a time\n",
+               address->str(), o.seed, o.runs, o.clients_min, o.clients_max, o.actions_max,
+               o.properties.empty() ? fmt::format("all {} properties", properties::invariants().size())
+                                    : fmt::format("properties {}", fmt::join(o.properties, ", ")));
+    live::LiveProgressFn progress = progress_printer(options.quiet, "violated");
+    live::LiveCheckResult result = live::check_live(live_options, progress);
+    if (progress && stderr_is_terminal()) std::fputs("\n", stderr);
+    int code = exit_ok;
+    for (const properties::Counterexample& c : result.counterexamples) {
+        std::size_t runs = 0;
+        for (const auto& [property, seeds] : result.violations) {
+            if (property == c.violation.property) runs = seeds.size();
+        }
+        int rc = report_counterexample(options, *address, c, runs);
+        if (rc == exit_usage) return rc;
+        code = exit_failed;
+    }
+    if (options.keep_going && !result.violations.empty()) {
+        fmt::print("Violations by property (seeds):\n");
+        for (const auto& [property, seeds] : result.violations) {
+            fmt::print("  {:<32} {} runs: {}\n", property, seeds.size(), fmt::join(seeds, " "));
+        }
+    }
+    if (!result.error.empty()) {
+        print_error("the live server failed after {} runs: {}", result.runs_done, result.error);
+        return exit_usage;
+    }
+    double rate = result.seconds > 0 ? static_cast<double>(result.runs_done) / result.seconds : 0;
+    if (code == exit_ok) {
+        fmt::print("{} {} runs on {}, no violation ({} actions, {:.2f} s, {:.1f} runs/s)\n", pass_label(),
+                   result.runs_done, address->str(), result.actions_run, result.seconds, rate);
+    } else {
+        fmt::print("{} runs on {} ({} actions, {:.2f} s, {:.1f} runs/s)\n", result.runs_done, address->str(),
+                   result.actions_run, result.seconds, rate);
+    }
+    return code;
+}
+
+int diff_command(const DiffOptions& options) {
+    auto address = server_address(options.live);
+    if (!address) return exit_usage;
+    live::LiveCheckOptions live_options;
+    live_options.run = run_options(*address, options.live);
+    live_options.seed = options.seed;
+    live_options.runs = options.runs;
+    live_options.actions_max = options.actions_max;
+    live_options.clients_max = options.clients_max;
+    live_options.clients_min = std::min(live_options.clients_min, options.clients_max);
+    live_options.shrink_evaluations_max = options.shrink_max;
+    fmt::print("mucsim diff --server {}: seed {}, {} runs, {}-{} clients, up to {} actions\n", address->str(),
+               options.seed, options.runs, live_options.clients_min, options.clients_max, options.actions_max);
+    fmt::print("Normalised on both sides before comparing: client JIDs (resources differ), ids the server invents,\n"
+               "<stanza-id/>, <occupant-id/>, xml:lang, delay stamps.\n");
+    live::LiveProgressFn progress = progress_printer(options.quiet, "kinds of divergence");
+    live::DiffResult result = live::diff_live(live_options, progress);
+    if (progress && stderr_is_terminal()) std::fputs("\n", stderr);
+
+    std::error_code ec;
+    if (!result.findings.empty()) std::filesystem::create_directories(options.out_dir, ec);
+    if (ec) {
+        print_error("cannot create {}: {}", options.out_dir, ec.message());
+        return exit_usage;
+    }
+    std::size_t number = 0;
+    for (const live::DiffFinding& f : result.findings) {
+        ++number;
+        const live::Divergence& d = f.divergence;
+        std::vector<std::uint64_t> shown(f.seeds.begin(), f.seeds.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(f.seeds.size(), 12)));
+        fmt::print("\n{} {}: {}\n", fail_label(), number, bold(f.signature));
+        fmt::print("  first divergence of {} program(s), seeds {}{}\n", f.seeds.size(), fmt::join(shown, " "),
+                   f.seeds.size() > shown.size() ? " …" : "");
+        std::string stem = (std::filesystem::path(options.out_dir) / fmt::format("diff-{}-{}", number, f.seeds.front())).string();
+        sim::Program program = f.shrunk;
+        program.comments = {fmt::format("mucsim diff --server {}: {} (seed {})", address->str(), f.signature,
+                                        f.seeds.front())};
+        if (int rc = write_text_file(stem + ".prog", sim::format_program(program)); rc != exit_ok) return rc;
+        fmt::print("  shrunk from {} to {} actions ({} steps, {} programs run): {}.prog\n", f.original.actions.size(),
+                   f.shrunk.actions.size(), f.shrink_steps, f.shrink_evaluations, stem);
+        print_lines(sim::format_program(program), "    ");
+        std::string who = d.client == traces::no_client ? std::string("-")
+                                                          : program.clients[static_cast<std::size_t>(d.client)].name;
+        fmt::print("  at step {}: {}\n", d.step, d.input);
+        fmt::print("  {}: {}\n", who, d.explanation);
+        auto side = [&](std::string_view title, const std::vector<model::Element>& stanzas,
+                        const std::optional<model::Element>& marked) {
+            fmt::print("  {} received, {}:\n", who, title);
+            if (stanzas.empty()) fmt::print("      (nothing)\n");
+            bool marked_once = false;
+            for (std::size_t i = 0; i < stanzas.size(); ++i) {
+                bool mark = marked && !marked_once && stanzas[i] == *marked;
+                marked_once = marked_once || mark;
+                fmt::print("    {} #{} {}\n", mark ? ">" : " ", i + 1, model::stanza_to_string(stanzas[i]));
+            }
+        };
+        side("in-process (mucsim)", d.in_process, d.in_process_stanza);
+        side(fmt::format("live ({})", address->str()), d.live, d.live_stanza);
+    }
+    fmt::print("\n{} programs on {}: {} identical, {} diverged; {} kind(s) of first divergence ({:.2f} s)\n",
+               result.runs_done, address->str(), result.identical, result.runs_done - result.identical,
+               result.findings.size(), result.seconds);
+    if (!result.error.empty()) {
+        print_error("the live server failed after {} runs: {}", result.runs_done, result.error);
+        return exit_usage;
+    }
+    return result.findings.empty() ? exit_ok : exit_failed;
+}
+
+}  // namespace mucsim::tools

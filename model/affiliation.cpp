@@ -59,6 +59,13 @@ Role default_role(Affiliation affiliation, bool members_only, bool moderated) {
 std::optional<StanzaError> check_affiliation_change(const AffiliationChange& change) {
     assert(change.other_owners >= 0);
     bool is_downgrade = rank(change.current) > rank(change.requested);
+    bool owner_or_admin = change.actor == Affiliation::owner || change.actor == Affiliation::admin;
+    // XEP-0045 §9.1: "If an admin or owner attempts to ban himself, the service MUST deny
+    // the request and return a <conflict/> error"; Prosody refuses an admin with
+    // not-allowed and lets an owner with a co-owner ban himself.
+    if (owner_or_admin && change.actor_is_target && change.requested == Affiliation::outcast) {
+        return StanzaError::cancel("conflict");
+    }
     if (change.actor == Affiliation::owner) {
         // Owners may do anything, except leave the room without an owner.
         if (change.actor_is_target && is_downgrade && change.other_owners == 0) {
@@ -66,22 +73,45 @@ std::optional<StanzaError> check_affiliation_change(const AffiliationChange& cha
         }
         return std::nullopt;
     }
-    // Admins may only manage members and outcasts; nobody else may do anything.
-    bool admin_may = change.actor == Affiliation::admin && change.requested != Affiliation::owner &&
-                     change.requested != Affiliation::admin && change.current != Affiliation::owner &&
-                     change.current != Affiliation::admin;
-    if (!admin_may) return StanzaError::cancel("not-allowed");
-    return std::nullopt;
+    auto is_owner_or_admin = [](Affiliation a) { return a == Affiliation::owner || a == Affiliation::admin; };
+    if (change.actor == Affiliation::admin) {
+        // §9.1, Example 115: an admin banning an owner gets not-allowed.
+        if (change.current == Affiliation::owner && change.requested == Affiliation::outcast) {
+            return StanzaError::cancel("not-allowed");
+        }
+        // XEP-0045 §10.3-§10.8: only owners grant or revoke owner and admin status and
+        // modify those lists; "If a non-owner attempts to modify the owner [admin] list,
+        // the service MUST deny the request and return a <forbidden/> error". Prosody:
+        // not-allowed.
+        if (is_owner_or_admin(change.requested) || is_owner_or_admin(change.current)) {
+            return StanzaError::auth("forbidden");
+        }
+        return std::nullopt;  // admins manage members and outcasts
+    }
+    // XEP-0045 §9 (introduction): admin requests from a non-admin MUST get <forbidden/>
+    // (and §10.5, §10.8 for the owner and admin lists). Prosody: not-allowed.
+    return StanzaError::auth("forbidden");
 }
 
 std::optional<StanzaError> check_role_change(const RoleChange& change) {
+    auto is_owner_or_admin = [](Affiliation a) { return a == Affiliation::owner || a == Affiliation::admin; };
     // Nobody can touch someone of a higher affiliation.
     if (rank(change.actor_affiliation) < rank(change.target_affiliation)) return StanzaError::cancel("not-allowed");
+    // XEP-0045 §8.4 (and §5.1.1 "***"): "a service MUST NOT allow the voice privileges of
+    // an admin or owner to be removed by anyone"; Prosody lets an owner do it.
+    if (change.requested == Role::visitor && is_owner_or_admin(change.target_affiliation)) {
+        return StanzaError::cancel("not-allowed");
+    }
     // Granting or revoking moderator takes an owner or admin.
     if (change.target_role == Role::moderator || change.requested == Role::moderator) {
-        if (change.actor_affiliation != Affiliation::owner && change.actor_affiliation != Affiliation::admin) {
-            return StanzaError::cancel("not-allowed");
-        }
+        if (!is_owner_or_admin(change.actor_affiliation)) return StanzaError::cancel("not-allowed");
+    }
+    // XEP-0045 §9.7: "an admin MUST NOT be allowed to revoke moderator status from a user
+    // whose affiliation is "owner" or "admin""; Prosody lets an admin do it to an admin.
+    // (Kicking, role none, stays allowed: §8.2 forbids it only from a lower affiliation.)
+    if (change.actor_affiliation == Affiliation::admin && is_owner_or_admin(change.target_affiliation) &&
+        change.target_role == Role::moderator && change.requested == Role::participant) {
+        return StanzaError::cancel("not-allowed");
     }
     // And the actor must be a moderator in the room.
     if (change.actor_role != Role::moderator) return StanzaError::cancel("not-allowed");

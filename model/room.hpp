@@ -33,6 +33,7 @@ inline constexpr std::size_t sessions_per_occupant_max = 16;
 inline constexpr std::size_t affiliations_max = 1000;
 inline constexpr int history_max = 100;  // upper bound of muc#roomconfig_historylength
 inline constexpr std::int64_t lock_duration_ms = 5 * 60 * 1000;
+inline constexpr std::size_t admin_items_max = 100;  // <item>s in one muc#admin set
 
 // The stanzas a handler sends, in order. Every stanza has from and to.
 class Outbox {
@@ -196,6 +197,14 @@ private:
         enum class Mode { merge, replace, clear } mode = Mode::merge;
         std::optional<std::string> nick;
         std::optional<std::string> reason;
+        bool evict_squatter = false;  // kick whoever else holds `nick` (muc#admin, §3.2)
+    };
+    // What a muc#admin set sends, held back until every item has applied.
+    struct AdminOutcome {
+        Outbox kicked;   // the kicked occupants' own copies (role none)
+        Outbox notices;  // everything else the changes send
+        bool kick = false;
+        bool affiliation = false;
     };
 
     // ---- room.cpp: state and shared building blocks
@@ -237,6 +246,8 @@ private:
     void update_presence(const Inbound& in, const Occupant& orig, Outbox& out);
     void change_nick(const Inbound& in, const Occupant& orig, const std::string& nick, Outbox& out);
     void leave(const Inbound& in, const Occupant& orig, Outbox& out);
+    // Is `leaving` (on its last session) the last occupant of a room still locked (§10.1.3)?
+    bool abandons_locked_room(const Occupant& leaving) const;
     void respond_to_probe(const Inbound& in, const std::string& nick, Outbox& out) const;
     void handle_kickable(const Inbound& in, Outbox& out);
     void send_history(const Inbound& in, Outbox& out) const;
@@ -244,6 +255,7 @@ private:
 
     // ---- room_admin.cpp: affiliations and roles (§3)
     void handle_admin_set(const Inbound& in, Outbox& out);
+    std::optional<StanzaError> apply_admin_item(const Inbound& in, const Element& item, AdminOutcome& outcome);
     void handle_admin_get(const Inbound& in, Outbox& out) const;
     std::optional<StanzaError> set_affiliation(const std::optional<Jid>& actor, const Jid& jid,
                                                std::string_view affiliation, const std::optional<std::string>& reason,
@@ -251,9 +263,10 @@ private:
     void announce_affiliation(const Jid& target, Affiliation affiliation, Role new_role,
                               const std::optional<Jid>& actor, const std::optional<std::string>& reason,
                               const std::vector<std::pair<std::string, Role>>& updated, Outbox& out);
+    // A kick (role none) sends the kicked occupant's own copies to `kicked_out` when given.
     std::optional<StanzaError> set_role(const std::optional<Jid>& actor, std::string_view nick,
                                         std::string_view role, const std::optional<std::string>& reason,
-                                        Outbox& out);
+                                        Outbox& out, Outbox* kicked_out = nullptr);
     int owners_other_than(const Jid& bare_jid) const;
 
     // ---- room_owner.cpp: configuration and destruction (§4, §7)

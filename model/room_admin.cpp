@@ -27,30 +27,71 @@ std::optional<std::string> optional_child_text(const Element& element, std::stri
 
 // ---------------------------------------------------------------- set
 
-// <iq type='set'><query xmlns='…#admin'><item …/></query></iq>: only the first
-// item counts; it changes an affiliation (jid, or nick of an occupant) or a
-// role (nick).
+// <iq type='set'><query xmlns='…#admin'><item …/>…</query></iq>: each item
+// changes an affiliation (jid, or nick of an occupant) or a role (nick).
+// XEP-0045 §9.2, §9.5, §10.5, §10.8: the admin sends "the changed items (i.e., only
+// the "delta")", several in one request (Examples 118, 131); Prosody processes only
+// the first. Here every item applies, in document order, all or nothing: each is
+// checked against the room as the items before it left it, and if any is refused
+// (§9.2: "the service SHOULD NOT apply any of the requested changes and MUST deny
+// the request") the room is put back as it was and only the error is sent.
 void Room::handle_admin_set(const Inbound& in, Outbox& out) {
     const Element* query = first_child_element(in.element());
     assert(query != nullptr);
-    const Element* item = first_child_element(*query);
-    if (item == nullptr) return reply_error(in, StanzaError::cancel("bad-request"), out);
-    std::optional<Jid> jid;
-    if (item->has_attribute("jid")) {
-        auto parsed = Jid::parse(item->attribute("jid"));
-        if (!parsed) return reply_error(in, StanzaError::modify("jid-malformed"), out);
-        if (parsed->is_full()) {
-            return reply_error(in, StanzaError::modify("jid-malformed", "Bare JID expected, got full JID"), out);
+    std::vector<const Element*> items;
+    for (const Node& node : query->children) {
+        if (node.is_element()) items.push_back(&node.element());
+    }
+    if (items.empty()) return reply_error(in, StanzaError::cancel("bad-request"), out);
+    if (items.size() > admin_items_max) {
+        return reply_error(in, StanzaError::modify("not-acceptable", "Too many items"), out);
+    }
+    // One item is checked in full before it changes anything; several need a way back.
+    std::optional<Room> before;
+    if (items.size() > 1) before = *this;
+    AdminOutcome outcome;
+    for (const Element* item : items) {
+        if (auto error = apply_admin_item(in, *item, outcome)) {
+            if (before) *this = std::move(*before);
+            return reply_error(in, *error, out);
         }
+    }
+    auto flush = [&](Outbox& box) {
+        for (Element& stanza : box.take()) out.send(std::move(stanza));
+    };
+    bool send_result = !(outcome.affiliation && faults_.has(Fault::drop_iq_reply));
+    if (outcome.kick) {
+        // XEP-0045 §8.2: the kicked occupants are told, "After removing the kicked
+        // occupant(s), the service MUST then inform the moderator of success" and "After
+        // informing the moderator, the service MUST then inform all of the remaining
+        // occupants". Prosody sends the iq result last, as it still does here for
+        // requests without a kick (its scripts muc_members_only_change and issue1224
+        // expect the presence before the result of an affiliation change).
+        flush(outcome.kicked);
+        if (send_result) reply_result(in, out);
+        flush(outcome.notices);
+        return;
+    }
+    flush(outcome.notices);
+    if (send_result) reply_result(in, out);
+}
+
+// One item of a muc#admin set: checked, then applied. A refused item has changed nothing.
+std::optional<StanzaError> Room::apply_admin_item(const Inbound& in, const Element& item, AdminOutcome& outcome) {
+    std::optional<Jid> jid;
+    if (item.has_attribute("jid")) {
+        auto parsed = Jid::parse(item.attribute("jid"));
+        if (!parsed) return StanzaError::modify("jid-malformed");
+        if (parsed->is_full()) return StanzaError::modify("jid-malformed", "Bare JID expected, got full JID");
         jid = *parsed;
     }
     std::optional<std::string> nick;
-    if (item->has_attribute("nick")) {
-        nick = resourceprep(item->attribute("nick"));
-        if (!nick) return reply_error(in, StanzaError::modify("jid-malformed", "invalid nickname"), out);
+    if (item.has_attribute("nick")) {
+        nick = resourceprep(item.attribute("nick"));
+        if (!nick) return StanzaError::modify("jid-malformed", "invalid nickname");
     }
-    bool has_affiliation = item->has_attribute("affiliation");
-    bool has_role = item->has_attribute("role");
+    bool has_affiliation = item.has_attribute("affiliation");
+    bool has_role = item.has_attribute("role");
     if (!jid && nick) {
         // Some clients name the occupant by nick only (issue 1224).
         if (const Occupant* occupant = occupant_by_nick(*nick)) jid = occupant->bare_jid;
@@ -58,28 +99,24 @@ void Room::handle_admin_set(const Inbound& in, Outbox& out) {
         auto it = nick_by_session_.find(*jid);
         if (it != nick_by_session_.end()) nick = it->second;
     }
-    std::optional<std::string> reason = optional_child_text(*item, "reason");
-    std::optional<StanzaError> error;
+    std::optional<std::string> reason = optional_child_text(item, "reason");
     if (has_affiliation && jid && !has_role) {
         AffiliationDataChange data;
         data.reason = reason;
-        if (nick) {
-            const Occupant* squatter = occupant_by_nick(*nick);
-            if (squatter != nullptr && squatter->bare_jid != *jid) {
-                // The nick is being reserved for someone else: its holder is kicked first.
-                set_role(std::nullopt, *nick, "none", std::string("This nickname is reserved"), out);
-            }
-            data.nick = nick;
-        }
-        error = set_affiliation(in.from, *jid, item->attribute("affiliation"), reason, data, out);
-        if (!error && faults_.has(Fault::drop_iq_reply)) return;
-    } else if (has_role && nick && !has_affiliation) {
-        error = set_role(in.from, *nick, item->attribute("role"), reason, out);
-    } else {
-        error = StanzaError::cancel("bad-request");
+        data.nick = nick;
+        data.evict_squatter = nick.has_value();
+        auto error = set_affiliation(in.from, *jid, item.attribute("affiliation"), reason, data, outcome.notices);
+        if (!error) outcome.affiliation = true;
+        return error;
     }
-    if (error) return reply_error(in, *error, out);
-    reply_result(in, out);
+    if (has_role && nick && !has_affiliation) {
+        bool kick = item.attribute("role") == "none";
+        auto error = set_role(in.from, *nick, item.attribute("role"), reason, outcome.notices,
+                              kick ? &outcome.kicked : nullptr);
+        if (!error && kick) outcome.kick = true;
+        return error;
+    }
+    return StanzaError::cancel("bad-request");
 }
 
 int Room::owners_other_than(const Jid& bare_jid) const {
@@ -102,12 +139,25 @@ std::optional<StanzaError> Room::set_affiliation(const std::optional<Jid>& actor
     if (actor) {
         int other_owners = owners_other_than(target);
         if (faults_.has(Fault::allow_last_owner_removal)) other_owners = std::max(other_owners, 1);
-        AffiliationChange change{affiliation_of(*actor), current, *affiliation, actor->bare() == target, other_owners};
+        // Banning one's whole domain bans oneself too (XEP-0045 §9.1, §9.2).
+        bool actor_is_target = actor->bare() == target || (host_only && actor->domain() == target.domain());
+        AffiliationChange change{affiliation_of(*actor), current, *affiliation, actor_is_target, other_owners};
         if (auto refusal = check_affiliation_change(change)) return refusal;
     }
     bool is_new = affiliations_.find(target) == affiliations_.end();
     if (*affiliation != Affiliation::none && is_new && affiliations_.size() >= affiliations_max) {
         return StanzaError::wait("resource-constraint");
+    }
+    if (data.evict_squatter && data.nick) {
+        // The nick is being reserved for someone else: its holder is kicked first.
+        // Prosody kicks before checking the actor's permission (prosody-muc.md §3.2), so
+        // anyone could kick an occupant by "reserving" their nick for another JID; here a
+        // refused change has changed nothing (XEP-0045 §9 introduction: such a request
+        // "MUST be denied").
+        const Occupant* squatter = occupant_by_nick(*data.nick);
+        if (squatter != nullptr && squatter->bare_jid != target) {
+            set_role(std::nullopt, *data.nick, "none", std::string("This nickname is reserved"), out);
+        }
     }
 
     if (*affiliation == Affiliation::none) {
@@ -196,7 +246,7 @@ void Room::announce_affiliation(const Jid& target, Affiliation affiliation, Role
 
 std::optional<StanzaError> Room::set_role(const std::optional<Jid>& actor, std::string_view nick,
                                           std::string_view role_text, const std::optional<std::string>& reason,
-                                          Outbox& out) {
+                                          Outbox& out, Outbox* kicked_out) {
     const Occupant* found = occupant_by_nick(nick);
     if (found == nullptr) return StanzaError::modify("item-not-found");
     std::optional<Role> role = parse_role(role_text);
@@ -216,7 +266,18 @@ std::optional<StanzaError> Room::set_role(const std::optional<Jid>& actor, std::
     } else {
         store_occupant(view);
     }
-    publicise(view, x, ItemExtras{{}, actor, reason}, prev_role, false, out);
+    if (*role != Role::none || kicked_out == nullptr) {
+        publicise(view, x, ItemExtras{{}, actor, reason}, prev_role, false, out);
+        return std::nullopt;
+    }
+    // The kicked occupant's own copies apart from the others' (XEP-0045 §8.2 order).
+    Outbox produced;
+    publicise(view, x, ItemExtras{{}, actor, reason}, prev_role, false, produced);
+    for (Element& stanza : produced.take()) {
+        bool own = std::any_of(view.sessions.begin(), view.sessions.end(),
+                               [&](const Session& s) { return s.jid.str() == stanza.attribute("to"); });
+        (own ? *kicked_out : out).send(std::move(stanza));
+    }
     return std::nullopt;
 }
 
@@ -243,6 +304,14 @@ void Room::handle_admin_get(const Inbound& in, Outbox& out) const {
     Element& list = reply.add(ns_element("query", ns::muc_admin));
     if (has_affiliation && wanted_affiliation && !has_role) {
         bool manager = rank(actor) >= rank(Affiliation::admin) && rank(actor) >= rank(*wanted_affiliation);
+        // XEP-0045 §10.8: for the admin list, "If the <user@host> of the 'from' address does
+        // not match the bare JID of a room owner, the service MUST return a <forbidden/>
+        // error to the sender in semi-anonymous rooms"; Prosody lets admins read it.
+        // (Non-anonymous rooms: the XEP's MAY, Prosody's choice.)
+        if (*wanted_affiliation == Affiliation::admin && config_.whois == Whois::moderators &&
+            actor != Affiliation::owner) {
+            manager = false;
+        }
         bool member_of_open_list = config_.members_only && config_.whois == Whois::anyone &&
                                    rank(actor) >= rank(Affiliation::member);
         if (!manager && !member_of_open_list) return reply_error(in, StanzaError::auth("forbidden"), out);

@@ -338,6 +338,12 @@ void Room::handle_iq_to_occupant(const Inbound& in, Outbox& out) const {
     }
     auto current = nick_by_session_.find(in.from);
     if (current == nick_by_session_.end()) {
+        // XEP-0045 §6.6: "If a non-occupant attempts to send a disco request to an address
+        // of the form <room@service/nick>, a MUC service MUST return a <bad-request/>
+        // error"; Prosody answers not-acceptable, as it still does here for other iqs.
+        const Element* request = first_child_element(in.element());
+        bool disco = request != nullptr && (request->is("query", ns::disco_info) || request->is("query", ns::disco_items));
+        if (disco) return reply_error(in, StanzaError::modify("bad-request", not_connected, room_jid_text_), out);
         return reply_error(in, StanzaError::cancel("not-acceptable", not_connected, room_jid_text_), out);
     }
     if (target == nullptr) {

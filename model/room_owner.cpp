@@ -165,7 +165,15 @@ void Room::handle_owner_set(const Inbound& in, Outbox& out) {
 
 void Room::process_config_form(const Inbound& in, const Element& x, Outbox& out) {
     SubmittedForm form = read_form(x);
-    if (form.type == "cancel") return reply_result(in, out);
+    if (form.type == "cancel") {
+        // XEP-0045 §10.1.3, Example 162: "If the room owner cancels the initial
+        // configuration, the service MUST destroy the room, making sure to send unavailable
+        // presence to the room owner"; Prosody answers with a result and the room stays
+        // locked. As for an owner's <destroy/> (§10.9), the presences come before the result.
+        // A later configuration (the room no longer locked) is cancelled by the result alone.
+        if (locked()) destroy(DestroyNotice{}, std::nullopt, out);
+        return reply_result(in, out);
+    }
     if (form.type != "submit") return reply_error(in, StanzaError::cancel("bad-request", "Not a submitted form"), out);
     if (form.has_children && form.form_type() != ns::muc_roomconfig) {
         return reply_error(in, StanzaError::cancel("bad-request", "Form is not of type room configuration"), out);

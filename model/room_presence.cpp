@@ -40,6 +40,11 @@ void Room::handle_presence(const Inbound& in, Outbox& out) {
     // clients send presence updates there); anyone else's is unhandled.
     auto it = nick_by_session_.find(in.from);
     if (it == nick_by_session_.end()) {
+        // XEP-0045 §7.2.1, Example 19: "If the user does not specify a room nickname ...,
+        // the service MUST return a <jid-malformed/> error" (modify). Prosody answers every
+        // non-occupant's presence to the bare room JID with service-unavailable, as this
+        // still does for the typed ones (an available presence is the join attempt).
+        if (in.type.empty()) return reply_error(in, StanzaError::modify("jid-malformed", {}, room_jid_text_), out);
         reply_error(in, StanzaError::cancel("service-unavailable"), out);
         return;
     }
@@ -316,6 +321,7 @@ void Room::change_nick(const Inbound& in, const Occupant& orig, const std::strin
 
 void Room::leave(const Inbound& in, const Occupant& orig, Outbox& out) {
     bool last_session = orig.sessions.size() == 1;
+    if (last_session && abandons_locked_room(orig)) return destroy(DestroyNotice{}, std::nullopt, out);
     Occupant view = orig;
     if (last_session) view.role = Role::none;
     view.session(in.from)->presence = filtered_copy(in.element());
@@ -332,6 +338,16 @@ void Room::leave(const Inbound& in, const Occupant& orig, Outbox& out) {
         return keep_own_copies(all, view, out);
     }
     publicise(view, XParts{}, {}, orig.role, false, out);
+}
+
+// XEP-0045 §10.1.3 (last paragraph): "If the room owner becomes unavailable for any
+// reason before submitting the form (e.g., a lost connection), ... The service MUST then
+// destroy the room, sending a presence stanza of type "unavailable" from the room to the
+// owner including a <destroy/> element". Prosody destroys the room silently (the owner
+// gets an ordinary leave presence). A locked room admits nobody but its creator, so the
+// occupant leaving it last is the owner (or was, if he gave ownership away).
+bool Room::abandons_locked_room(const Occupant& leaving) const {
+    return locked() && occupants_.size() == 1 && occupants_.front().nick == leaving.nick;
 }
 
 // An error from an occupant's session removes that session (§2.5).
@@ -351,6 +367,9 @@ void Room::handle_kickable(const Inbound& in, Outbox& out) {
     if (error.text && config_.whois == Whois::anyone) message += ": " + *error.text;
     Element unavailable = generated_unavailable();
     unavailable.append(client_element("status", message));
+    if (occupant.sessions.size() == 1 && abandons_locked_room(occupant)) {
+        return destroy(DestroyNotice{}, std::nullopt, out);
+    }
     if (occupant.sessions.size() == 1) {
         Role prev_role = occupant.role;
         occupant.role = Role::none;

@@ -16,30 +16,34 @@ std::string describe(const std::optional<StanzaError>& error) {
     return error ? error->type + "/" + error->condition : "allowed";
 }
 
-// prosody-muc.md §3.2, stated independently of the implementation.
+bool is_owner_or_admin(Affiliation a) { return a == Affiliation::owner || a == Affiliation::admin; }
+
+// XEP-0045 §9.1, §10.3-§10.8 (docs/FIDELITY.md), stated independently of the
+// implementation: who may make the change, and with which error when not.
 std::string expected_affiliation_outcome(Affiliation actor, Affiliation current, Affiliation requested,
                                          bool actor_is_target, int other_owners) {
+    if (!is_owner_or_admin(actor)) return "auth/forbidden";  // §9 introduction
+    if (actor_is_target && requested == Affiliation::outcast) return "cancel/conflict";  // §9.1
     if (actor == Affiliation::owner) {
         bool lowers_itself = actor_is_target && rank(requested) < rank(current);
-        return lowers_itself && other_owners == 0 ? "cancel/conflict" : "allowed";
+        return lowers_itself && other_owners == 0 ? "cancel/conflict" : "allowed";  // §10.4
     }
-    if (actor == Affiliation::admin) {
-        bool to_low = requested == Affiliation::member || requested == Affiliation::none ||
-                      requested == Affiliation::outcast;
-        bool from_low = current == Affiliation::member || current == Affiliation::none ||
-                        current == Affiliation::outcast;
-        return to_low && from_low ? "allowed" : "cancel/not-allowed";
-    }
-    return "cancel/not-allowed";
+    if (current == Affiliation::owner && requested == Affiliation::outcast) return "cancel/not-allowed";  // Ex. 115
+    if (is_owner_or_admin(current) || is_owner_or_admin(requested)) return "auth/forbidden";  // §10.3-§10.8
+    return "allowed";
 }
 
-// prosody-muc.md §3.3, rules 2–4 in order.
+// Prosody's rules (prosody-muc.md §3.3) with XEP-0045 §8.4 and §9.7 added.
 std::string expected_role_outcome(Affiliation actor_affiliation, Role actor_role, Affiliation target_affiliation,
                                   Role target_role, Role requested) {
     if (rank(actor_affiliation) < rank(target_affiliation)) return "cancel/not-allowed";
+    if (requested == Role::visitor && is_owner_or_admin(target_affiliation)) return "cancel/not-allowed";  // §8.4
     bool touches_moderator = target_role == Role::moderator || requested == Role::moderator;
-    bool owner_or_admin = actor_affiliation == Affiliation::owner || actor_affiliation == Affiliation::admin;
-    if (touches_moderator && !owner_or_admin) return "cancel/not-allowed";
+    if (touches_moderator && !is_owner_or_admin(actor_affiliation)) return "cancel/not-allowed";
+    bool revokes_moderator = target_role == Role::moderator && requested == Role::participant;
+    if (actor_affiliation == Affiliation::admin && is_owner_or_admin(target_affiliation) && revokes_moderator) {
+        return "cancel/not-allowed";  // §9.7
+    }
     if (actor_role != Role::moderator) return "cancel/not-allowed";
     return "allowed";
 }
@@ -93,17 +97,29 @@ TEST_CASE("affiliation_changes_literal_table") {
         {Affiliation::owner, Affiliation::owner, Affiliation::outcast, true, 0, "cancel/conflict"},
         {Affiliation::owner, Affiliation::owner, Affiliation::member, true, 1, "allowed"},  // another owner remains
         {Affiliation::owner, Affiliation::owner, Affiliation::owner, true, 0, "allowed"},   // no downgrade
+        // XEP-0045 §9.1: banning oneself is a conflict, even with another owner (Prosody: allowed).
+        {Affiliation::owner, Affiliation::owner, Affiliation::outcast, true, 1, "cancel/conflict"},
+        {Affiliation::owner, Affiliation::admin, Affiliation::outcast, false, 0, "allowed"},
         {Affiliation::admin, Affiliation::none, Affiliation::member, false, 1, "allowed"},
         {Affiliation::admin, Affiliation::member, Affiliation::outcast, false, 1, "allowed"},
         {Affiliation::admin, Affiliation::outcast, Affiliation::none, false, 1, "allowed"},
-        {Affiliation::admin, Affiliation::none, Affiliation::admin, false, 1, "cancel/not-allowed"},
-        {Affiliation::admin, Affiliation::admin, Affiliation::member, false, 1, "cancel/not-allowed"},
-        {Affiliation::admin, Affiliation::admin, Affiliation::none, true, 1, "cancel/not-allowed"},  // not even self
-        {Affiliation::admin, Affiliation::owner, Affiliation::member, false, 0, "cancel/not-allowed"},
-        {Affiliation::member, Affiliation::none, Affiliation::member, false, 1, "cancel/not-allowed"},
-        {Affiliation::member, Affiliation::member, Affiliation::none, true, 1, "cancel/not-allowed"},
-        {Affiliation::none, Affiliation::none, Affiliation::member, true, 1, "cancel/not-allowed"},
-        {Affiliation::outcast, Affiliation::outcast, Affiliation::none, true, 1, "cancel/not-allowed"},
+        // §9.1: an admin banning herself (Prosody: not-allowed).
+        {Affiliation::admin, Affiliation::admin, Affiliation::outcast, true, 1, "cancel/conflict"},
+        // §9.1, Example 115: an admin banning an owner.
+        {Affiliation::admin, Affiliation::owner, Affiliation::outcast, false, 1, "cancel/not-allowed"},
+        // §10.3-§10.8: the owner and admin lists are the owners' (Prosody: not-allowed).
+        {Affiliation::admin, Affiliation::none, Affiliation::admin, false, 1, "auth/forbidden"},
+        {Affiliation::admin, Affiliation::none, Affiliation::owner, false, 1, "auth/forbidden"},
+        {Affiliation::admin, Affiliation::admin, Affiliation::member, false, 1, "auth/forbidden"},
+        {Affiliation::admin, Affiliation::admin, Affiliation::outcast, false, 1, "auth/forbidden"},
+        {Affiliation::admin, Affiliation::admin, Affiliation::none, true, 1, "auth/forbidden"},  // not even self
+        {Affiliation::admin, Affiliation::owner, Affiliation::member, false, 0, "auth/forbidden"},
+        // §9 introduction: non-admins may not (Prosody: not-allowed).
+        {Affiliation::member, Affiliation::none, Affiliation::member, false, 1, "auth/forbidden"},
+        {Affiliation::member, Affiliation::member, Affiliation::none, true, 1, "auth/forbidden"},
+        {Affiliation::member, Affiliation::member, Affiliation::outcast, true, 1, "auth/forbidden"},
+        {Affiliation::none, Affiliation::none, Affiliation::member, true, 1, "auth/forbidden"},
+        {Affiliation::outcast, Affiliation::outcast, Affiliation::none, true, 1, "auth/forbidden"},
     };
     for (const Row& row : rows) {
         CAPTURE(affiliation_name(row.actor));
@@ -163,9 +179,19 @@ TEST_CASE("role_changes_literal_table") {
         {Affiliation::member, Role::moderator, Affiliation::none, Role::participant, Role::moderator,
          "cancel/not-allowed"},
         {Affiliation::admin, Role::moderator, Affiliation::none, Role::participant, Role::moderator, "allowed"},
-        {Affiliation::admin, Role::moderator, Affiliation::admin, Role::moderator, Role::none, "allowed"},
+        {Affiliation::admin, Role::moderator, Affiliation::admin, Role::moderator, Role::none, "allowed"},  // kick
         {Affiliation::admin, Role::moderator, Affiliation::owner, Role::moderator, Role::none, "cancel/not-allowed"},
         {Affiliation::owner, Role::moderator, Affiliation::owner, Role::moderator, Role::participant, "allowed"},
+        {Affiliation::owner, Role::moderator, Affiliation::admin, Role::moderator, Role::participant, "allowed"},
+        // XEP-0045 §9.7: an admin may not revoke an admin's moderator role (Prosody: allowed).
+        {Affiliation::admin, Role::moderator, Affiliation::admin, Role::moderator, Role::participant,
+         "cancel/not-allowed"},
+        // §8.4: nobody revokes the voice of an admin or owner, not even an owner (Prosody: allowed).
+        {Affiliation::owner, Role::moderator, Affiliation::admin, Role::moderator, Role::visitor, "cancel/not-allowed"},
+        {Affiliation::owner, Role::moderator, Affiliation::owner, Role::moderator, Role::visitor, "cancel/not-allowed"},
+        {Affiliation::owner, Role::moderator, Affiliation::admin, Role::participant, Role::visitor,
+         "cancel/not-allowed"},
+        {Affiliation::owner, Role::moderator, Affiliation::member, Role::participant, Role::visitor, "allowed"},
         // The actor must be a moderator in the room.
         {Affiliation::owner, Role::none, Affiliation::none, Role::participant, Role::none, "cancel/not-allowed"},
         {Affiliation::admin, Role::participant, Affiliation::none, Role::participant, Role::visitor,

@@ -260,3 +260,21 @@ TEST_CASE("iq_to_an_occupant_is_forwarded_and_its_result_routed_back") {
     CHECK(h.send("<iq type='result' id='forged' from='juliet@localhost/balcony' to='room@conference.localhost/Romeo'/>")
               .empty());
 }
+
+// XEP-0045 §6.6 (Prosody: not-acceptable, which other iqs from strangers still get).
+TEST_CASE("disco_to_an_occupant_from_a_non_occupant_is_bad_request_and_not_forwarded") {
+    Harness h;
+    h.instant_room();
+    h.join(juliet, "room@conference.localhost/Juliet");
+    for (std::string_view ns : {"http://jabber.org/protocol/disco#info", "http://jabber.org/protocol/disco#items"}) {
+        auto out = h.send("<iq type='get' id='peek' from='mercutio@localhost/street' to='room@conference.localhost/Juliet'>"
+                          "<query xmlns='" + std::string(ns) + "'/></iq>");
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].attribute("to") == mercutio);
+        CHECK(error_condition(out[0]) == "modify/bad-request");
+    }
+    auto version = h.send("<iq type='get' id='v' from='mercutio@localhost/street' to='room@conference.localhost/Juliet'>"
+                          "<query xmlns='jabber:iq:version'/></iq>");
+    REQUIRE(version.size() == 1);
+    CHECK(error_condition(version[0]) == "cancel/not-acceptable");
+}

@@ -206,3 +206,17 @@ TEST_CASE("destroyed_persistent_room_answers_gone_until_recreated_by_an_admin") 
     CHECK(h.join("admin@localhost/console", "room@conference.localhost/Admin").size() == 2);
     CHECK(h.service.tombstone_count() == 0);
 }
+
+// Only the initial configuration's cancel destroys the room (XEP-0045 §10.1.3, §10.2).
+TEST_CASE("cancelling_a_later_configuration_changes_nothing") {
+    Harness h;
+    h.instant_room();
+    h.join(juliet, "room@conference.localhost/Juliet");
+    std::string before = h.encoded();
+    auto out = h.send(
+        "<iq type='set' id='c' from='romeo@localhost/pda' to='room@conference.localhost'>"
+        "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='cancel'/></query></iq>");
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].attribute("type") == "result");
+    CHECK(h.encoded() == before);
+}

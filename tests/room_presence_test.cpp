@@ -50,20 +50,54 @@ TEST_CASE("new_room_refuses_joins_with_item_not_found_by_the_service_until_confi
     CHECK(h.join(juliet, "room@conference.localhost/Juliet").size() == 4);
 }
 
-TEST_CASE("cancelled_config_form_leaves_the_room_locked_but_the_lock_expires_after_five_minutes") {
+TEST_CASE("lock_of_an_unconfigured_room_expires_after_five_minutes") {
     Harness h;
     h.join(romeo, "room@conference.localhost/Romeo");
-    auto cancelled = h.send(
-        "<iq type='set' id='c' from='romeo@localhost/pda' to='room@conference.localhost'>"
-        "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='cancel'/></query></iq>");
-    REQUIRE(cancelled.size() == 1);
-    CHECK(cancelled[0].attribute("type") == "result");
     h.now_ms += 5 * 60 * 1000 - 1;
     CHECK(error_condition(h.join(juliet, "room@conference.localhost/Juliet").at(0)) == "cancel/item-not-found");
     h.now_ms += 1;
     auto joined = h.join(juliet, "room@conference.localhost/Juliet");
     CHECK(joined.size() == 4);
     CHECK_FALSE(h.service.room("room@conference.localhost")->locked());
+}
+
+// XEP-0045 §10.1.3, Example 162 (Prosody: a result, and the room stays locked).
+TEST_CASE("cancelling_the_initial_configuration_destroys_the_room") {
+    Harness h;
+    h.join(romeo, "room@conference.localhost/Romeo");
+    auto cancelled = h.send(
+        "<iq type='set' id='c' from='romeo@localhost/pda' to='room@conference.localhost'>"
+        "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='cancel'/></query></iq>");
+    REQUIRE(cancelled.size() == 2);
+    CHECK(str(cancelled[0]) ==
+          "<presence type=\"unavailable\" from=\"room@conference.localhost/Romeo\" to=\"romeo@localhost/pda\">"
+          "<x xmlns=\"http://jabber.org/protocol/muc#user\"><destroy/>"
+          "<item affiliation=\"owner\" role=\"none\" jid=\"romeo@localhost/pda\"/><status code=\"110\"/></x></presence>");
+    CHECK(cancelled[1].attribute("type") == "result");
+    CHECK(h.service.room_count() == 0);
+    // The next to enter creates it afresh.
+    CHECK(statuses(h.join(juliet, "room@conference.localhost/Juliet").at(0)) == std::vector<int>{201, 110});
+}
+
+// XEP-0045 §10.1.3, last paragraph (Prosody destroys the room silently).
+TEST_CASE("owner_leaving_before_configuring_gets_a_destroy_and_the_room_goes") {
+    Harness h;
+    h.join(romeo, "room@conference.localhost/Romeo");
+    auto out = h.send("<presence type='unavailable' from='romeo@localhost/pda' to='room@conference.localhost/Romeo'>"
+                      "<status>Bye</status></presence>");
+    REQUIRE(out.size() == 1);
+    CHECK(str(out[0]) ==
+          "<presence type=\"unavailable\" from=\"room@conference.localhost/Romeo\" to=\"romeo@localhost/pda\">"
+          "<x xmlns=\"http://jabber.org/protocol/muc#user\"><destroy/>"
+          "<item affiliation=\"owner\" role=\"none\" jid=\"romeo@localhost/pda\"/><status code=\"110\"/></x></presence>");
+    CHECK(h.service.room_count() == 0);
+    // Losing the connection is the same: the error bounce of a session.
+    h.join(romeo, "room@conference.localhost/Romeo");
+    auto bounced = h.send("<presence type='error' from='romeo@localhost/pda' to='room@conference.localhost/Romeo'>"
+                          "<error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>");
+    REQUIRE(bounced.size() == 1);
+    CHECK(bounced[0].child("x", mucsim::model::ns::muc_user)->child("destroy", mucsim::model::ns::muc_user) != nullptr);
+    CHECK(h.service.room_count() == 0);
 }
 
 TEST_CASE("joiner_gets_occupants_then_others_see_joiner_then_own_presence_then_subject") {
@@ -220,13 +254,24 @@ TEST_CASE("leave_via_the_bare_room_jid_keeps_the_status_and_goes_to_others_first
     CHECK(statuses(out[1]) == std::vector<int>{110});
 }
 
-TEST_CASE("presence_to_the_bare_room_from_a_stranger_is_service_unavailable") {
+// XEP-0045 §7.2.1, Example 19 (Prosody: service-unavailable).
+TEST_CASE("join_without_a_nick_is_jid_malformed_other_stranger_presence_to_the_bare_room_service_unavailable") {
     Harness h;
     h.instant_room();
-    auto out = h.send("<presence from='juliet@localhost/balcony' to='room@conference.localhost'/>");
+    std::string before = h.encoded();
+    auto out = h.send("<presence from='juliet@localhost/balcony' to='room@conference.localhost'>"
+                      "<x xmlns='http://jabber.org/protocol/muc'/></presence>");
     REQUIRE(out.size() == 1);
-    CHECK(error_condition(out[0]) == "cancel/service-unavailable");
-    CHECK_FALSE(out[0].child("error")->has_attribute("by"));
+    CHECK(str(out[0]) ==
+          "<presence from=\"room@conference.localhost\" to=\"juliet@localhost/balcony\" type=\"error\">"
+          "<error type=\"modify\"><jid-malformed xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/></error></presence>");
+    CHECK(error_condition(h.send("<presence from='juliet@localhost/balcony' to='room@conference.localhost'/>").at(0)) ==
+          "modify/jid-malformed");
+    auto typed = h.send("<presence type='unavailable' from='juliet@localhost/balcony' to='room@conference.localhost'/>");
+    REQUIRE(typed.size() == 1);
+    CHECK(error_condition(typed[0]) == "cancel/service-unavailable");
+    CHECK_FALSE(typed[0].child("error")->has_attribute("by"));
+    CHECK(h.encoded() == before);
 }
 
 TEST_CASE("last_occupant_leaving_destroys_a_temporary_room_silently") {

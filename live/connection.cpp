@@ -123,6 +123,9 @@ model::Result<std::unique_ptr<Connection>, std::string> Connection::open(const S
     features = c->next_element(deadline_in(options.reply_ms), "waiting for the stream features after authenticating");
     if (!features) return features.error();
     if (auto error = c->bind(*features, deadline_in(options.reply_ms))) return *error;
+    // Stanzas that came with the answer to binding; a stream that ended
+    // right after it shows at the next wait.
+    (void)c->dispatch();
     return c;
 }
 
@@ -349,29 +352,33 @@ std::optional<std::string> Connection::dispatch() {
 }
 
 Received Connection::receive(Deadline deadline) {
+    bool timed_out = false;
     while (true) {
+        // What was parsed already comes first, even when the stream then ended.
+        std::optional<std::string> error = dispatch();
         if (!inbox_.empty()) {
             Received r{std::move(inbox_.front()), {}};
             inbox_.pop_front();
             return r;
         }
+        if (error) return {std::nullopt, *error};
         if (!alive()) return {std::nullopt, error_.empty() ? fail("the connection is closed") : error_};
-        bool timed_out = false;
-        std::optional<std::string> error = read_some(deadline, &timed_out);
-        if (!error) error = dispatch();
-        if (error && inbox_.empty()) return {std::nullopt, *error};
-        if (timed_out && inbox_.empty()) return {};
+        if (timed_out) return {};
+        (void)read_some(deadline, &timed_out);  // a failure shows as !alive() above
     }
 }
 
 std::optional<std::string> Connection::drain_until(Deadline deadline) {
-    while (alive()) {
-        bool timed_out = false;
-        if (auto error = read_some(deadline, &timed_out)) return error;
+    bool timed_out = false;
+    while (true) {
         if (auto error = dispatch()) return error;
+        if (!alive()) return error_.empty() ? std::nullopt : std::optional<std::string>(error_);
         if (timed_out) return std::nullopt;
+        if (auto error = read_some(deadline, &timed_out)) {
+            (void)dispatch();
+            return error;
+        }
     }
-    return error_.empty() ? std::nullopt : std::optional<std::string>(error_);
 }
 
 std::optional<std::string> Connection::send_ping() {
@@ -386,16 +393,18 @@ std::optional<std::string> Connection::send_ping() {
 }
 
 std::optional<std::string> Connection::await_pong(Deadline deadline) {
-    while (!pending_ping_.empty()) {
+    bool timed_out = false;
+    while (true) {
+        std::optional<std::string> error = dispatch();
+        if (pending_ping_.empty()) return std::nullopt;
+        if (error) return error;
         if (!alive()) return error_.empty() ? fail("the connection is closed") : error_;
-        bool timed_out = false;
-        if (auto error = read_some(deadline, &timed_out)) return error;
-        if (auto error = dispatch()) return error;
-        if (timed_out && !pending_ping_.empty()) {
-            return fail(fmt::format("the server did not answer a ping within {} ms", options_.reply_ms));
+        if (timed_out) return fail(fmt::format("the server did not answer a ping within {} ms", options_.reply_ms));
+        if (auto failure = read_some(deadline, &timed_out)) {
+            (void)dispatch();  // stanzas before the failure still reach the inbox
+            return failure;
         }
     }
-    return std::nullopt;
 }
 
 std::optional<std::string> Connection::ping(Deadline deadline) {

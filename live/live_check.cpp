@@ -140,9 +140,16 @@ class Session {
 public:
     explicit Session(const LiveCheckOptions& options) : options_(options), names_(options) {}
 
-    rc::Shrinkable<sim::Program> generate(std::uint64_t seed) {
-        return properties::gen_program(generator_options(options_, options_.room_prefix))(rc::Random(seed),
-                                                                                         rc::kNominalSize);
+    // The program of run `seed`, as written (no choices), without the verbs left out.
+    sim::Program generate(std::uint64_t seed) {
+        sim::Program program = as_written(
+            properties::gen_program(generator_options(options_, options_.room_prefix))(rc::Random(seed), rc::kNominalSize)
+                .value());
+        std::erase_if(program.actions, [&](const sim::ProgramAction& a) {
+            return std::find(options_.without.begin(), options_.without.end(), sim::verb_name(a.verb)) !=
+                   options_.without.end();
+        });
+        return program;
     }
 
     // Runs a program of run `seed` live in a fresh room; `ran` is the program as run.
@@ -422,9 +429,9 @@ LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn
     };
     for (std::uint64_t run = 0; run < options.runs; ++run) {
         std::uint64_t seed = options.seed + run;
-        rc::Shrinkable<sim::Program> tree = session.generate(seed);
+        sim::Program generated = session.generate(seed);
         sim::Program ran;
-        LiveRun live = session.run(tree.value(), seed, &ran);
+        LiveRun live = session.run(generated, seed, &ran);
         if (!live.error.empty()) {
             result.error = fmt::format("run {} (seed {}): {}", run, seed, live.error);
             break;
@@ -463,7 +470,7 @@ LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn
             return true;
         };
         ShrinkStats stats;
-        sim::Program best = as_written(tree.value());
+        sim::Program best = generated;
         shrink(fails, options.shrink_evaluations_max, best, stats);
         c.shrink_steps = stats.steps;
         c.shrink_evaluations = stats.evaluations;
@@ -500,10 +507,10 @@ DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& prog
     };
     for (std::uint64_t run = 0; run < options.runs; ++run) {
         std::uint64_t seed = options.seed + run;
-        rc::Shrinkable<sim::Program> tree = session.generate(seed);
+        sim::Program generated = session.generate(seed);
         sim::Program ran;
         std::string error;
-        std::optional<Divergence> d = compare(tree.value(), seed, &ran, &error);
+        std::optional<Divergence> d = compare(generated, seed, &ran, &error);
         if (!error.empty()) {
             result.error = fmt::format("run {} (seed {}): {}", run, seed, error);
             break;
@@ -538,7 +545,7 @@ DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& prog
             return true;
         };
         ShrinkStats stats;
-        sim::Program best = as_written(tree.value());
+        sim::Program best = generated;
         shrink(fails, options.shrink_evaluations_max, best, stats);
         finding.shrink_steps = stats.steps;
         finding.shrink_evaluations = stats.evaluations;

@@ -38,6 +38,7 @@ struct LiveCheckOptions {
     std::vector<std::string> properties;  // empty: all
     std::size_t shrink_evaluations_max = 100;
     bool keep_going = false;  // check: go on after a violation (one counterexample per property)
+    std::vector<std::string> without;  // verbs left out of generated programs (e.g. a known finding's)
     std::string room_prefix = "room";
     std::string token;  // distinguishes this invocation's rooms and resources; "" picks one
 };

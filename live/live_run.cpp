@@ -4,8 +4,12 @@
 
 #include <cassert>
 #include <deque>
+#include <map>
 #include <memory>
 #include <vector>
+
+#include "model/jid.hpp"
+#include "model/namespaces.hpp"
 
 namespace mucsim::live {
 
@@ -14,7 +18,11 @@ namespace {
 class Runner {
 public:
     Runner(const sim::Program& program, const LiveRunOptions& options)
-        : program_(program), options_(options), sessions_(program.clients.size()), start_(Clock::now()) {
+        : program_(program),
+          options_(options),
+          sessions_(program.clients.size()),
+          occupancy_(program.clients.size()),
+          start_(Clock::now()) {
         std::vector<traces::ClientInfo> infos;
         for (std::size_t i = 0; i < program.clients.size(); ++i) {
             const sim::ProgramClient& c = program.clients[i];
@@ -113,9 +121,31 @@ private:
         event.detail = "closed";
         event.step = ++steps_;
         // What reached the client while it closed its stream belongs to it.
-        for (model::Element& s : left) event.emitted.push_back({c, std::move(s)});
+        for (model::Element& s : left) {
+            follow_occupancy(c, s);
+            event.emitted.push_back({c, std::move(s)});
+        }
         if (!barrier_others(c)) return;
-        collect(event);
+        collect(event, c);
+        // The rooms the client was in now send its session an unavailable
+        // self-presence that nobody can receive; the world records such a
+        // stanza as an emission to nobody, and so does this, inferred from
+        // the self-presences the client last received (occupancy_).
+        for (const auto& [room, seen] : occupancy_[static_cast<std::size_t>(c)]) {
+            model::Element x("x", std::string(model::ns::muc_user));
+            x.append(model::Element("item", std::string(model::ns::muc_user))
+                         .set("affiliation", seen.affiliation)
+                         .set("role", "none")
+                         .set("jid", full_jids_[static_cast<std::size_t>(c)]));
+            x.append(model::Element("status", std::string(model::ns::muc_user)).set("code", "110"));
+            model::Element unavailable("presence", std::string(model::ns::client));
+            unavailable.set("type", "unavailable")
+                .set("from", fmt::format("{}/{}", room, seen.nick))
+                .set("to", full_jids_[static_cast<std::size_t>(c)]);
+            unavailable.append(std::move(x));
+            event.emitted.push_back({traces::no_client, std::move(unavailable)});
+        }
+        occupancy_[static_cast<std::size_t>(c)].clear();
         record(std::move(event));
     }
 
@@ -137,7 +167,7 @@ private:
         event.stanza = std::move(stanza);
         event.stanza.set("from", full_jids_[static_cast<std::size_t>(c)]);
         event.step = ++steps_;
-        collect(event);
+        collect(event, c);
         record(std::move(event));
     }
 
@@ -162,14 +192,47 @@ private:
         return true;
     }
 
-    // Everything the clients received since the last step, as its emissions.
-    void collect(traces::Event& event) {
-        for (std::size_t i = 0; i < sessions_.size(); ++i) {
-            if (!sessions_[i]) continue;
+    // Everything the clients received since the last step, as its emissions:
+    // the other clients' in client order, then the sender's. Within one
+    // client the order is the arrival order; across clients a live observer
+    // cannot know the server's order, and the convention that the answer to
+    // the sender comes after what the input caused for others is assumed.
+    void collect(traces::Event& event, int sender) {
+        auto take = [&](std::size_t i) {
+            if (!sessions_[i]) return;
             std::deque<model::Element>& inbox = sessions_[i]->inbox();
-            for (model::Element& s : inbox) event.emitted.push_back({static_cast<int>(i), std::move(s)});
+            for (model::Element& s : inbox) {
+                follow_occupancy(static_cast<int>(i), s);
+                event.emitted.push_back({static_cast<int>(i), std::move(s)});
+            }
             inbox.clear();
+        };
+        for (std::size_t i = 0; i < sessions_.size(); ++i) {
+            if (static_cast<int>(i) != sender) take(i);
         }
+        if (sender >= 0) take(static_cast<std::size_t>(sender));
+    }
+
+    // Which rooms a client is in, by the self-presences (status 110) it received.
+    void follow_occupancy(int c, const model::Element& stanza) {
+        if (stanza.name != "presence" || stanza.attribute("type") == "error") return;
+        const model::Element* x = stanza.child("x", model::ns::muc_user);
+        if (!x) return;
+        bool self = false;
+        for (const model::Element* status : x->elements("status", model::ns::muc_user)) {
+            self = self || status->attribute("code") == "110";
+        }
+        if (!self) return;
+        auto jid = model::Jid::parse(stanza.attribute("from"));
+        if (!jid || jid->resource().empty()) return;
+        std::string room = jid->bare_str();
+        auto& rooms = occupancy_[static_cast<std::size_t>(c)];
+        if (stanza.attribute("type") == "unavailable") {
+            rooms.erase(room);
+            return;
+        }
+        const model::Element* item = x->child("item", model::ns::muc_user);
+        rooms[room] = {std::string(jid->resource()), item ? std::string(item->attribute("affiliation")) : "none"};
     }
 
     void record(traces::Event event) {
@@ -192,6 +255,11 @@ private:
     const LiveRunOptions& options_;
     std::vector<std::unique_ptr<Connection>> sessions_;
     std::vector<std::string> full_jids_;
+    struct Seen {
+        std::string nick;
+        std::string affiliation;
+    };
+    std::vector<std::map<std::string, Seen>> occupancy_;  // per client: room JID → its own nick there
     LiveRun run_;
     std::uint64_t steps_ = 0;
     Clock::time_point start_;

@@ -9,10 +9,17 @@
 // a stanza the sender pings the server and waits for the answer (the server
 // has handled it), then every other connected client pings and waits (every
 // stanza the server wrote to it before has arrived). So each process event
-// holds, as its emissions, exactly what each client received because of it:
-// grouped by recipient in client order, in arrival order for each recipient —
-// the only order a live observer knows. A disconnect closes the stream, waits
-// for the server to close its side, then the others ping.
+// holds, as its emissions, exactly what each client received because of it,
+// in arrival order for each recipient. Across recipients a live observer
+// cannot know the server's order: the other clients' stanzas come first (in
+// client order), the sender's last — the answer to a request after what it
+// caused for others, as servers send it.
+//
+// A disconnect closes the stream, waits for the server to close its side,
+// then the others ping. The rooms then send the closed session its own
+// unavailable presence, which nobody can receive: as the simulated world
+// records such stanzas as emissions to nobody, the runner adds one per room
+// the client was in by the self-presences (status 110) it had received.
 
 #include <cstdint>
 #include <string>

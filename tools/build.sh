@@ -15,6 +15,7 @@ packages=(
     g++ cmake ninja-build pkg-config
     libexpat1-dev libfmt-dev libcli11-dev librapidcheck-dev doctest-dev libboost-graph-dev libidn-dev
     graphviz
+    prosody
 )
 
 install_missing() {

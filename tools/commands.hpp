@@ -66,6 +66,7 @@ struct CheckOptions {
     LiveServerOptions live;
     bool keep_going = false;             // live: go on after a violation
     std::size_t shrink_max = 100;        // live: programs run while shrinking
+    std::vector<std::string> without;    // live: verbs left out of generated programs
 };
 int check_command(const CheckOptions& options);
 int check_live_command(const CheckOptions& options);  // tools/live_commands.cpp
@@ -80,6 +81,7 @@ struct DiffOptions {
     std::size_t shrink_max = 100;
     std::string out_dir = "mucsim-divergences";
     bool quiet = false;
+    std::vector<std::string> without;  // verbs left out of generated programs
 };
 int diff_command(const DiffOptions& options);  // tools/live_commands.cpp
 

@@ -69,6 +69,7 @@ std::string live_flags(const live::ServerAddress& address, const CheckOptions& o
     for (const std::string& p : o.check.properties) out += fmt::format(" --property {}", p);
     if (o.check.actions_max != 30) out += fmt::format(" --steps-max {}", o.check.actions_max);
     if (o.check.clients_max != 4) out += fmt::format(" --clients-max {}", o.check.clients_max);
+    for (const std::string& verb : o.without) out += fmt::format(" --without {}", verb);
     return out;
 }
 
@@ -163,8 +164,10 @@ int check_live_command(const CheckOptions& options) {
     live_options.properties = o.properties;
     live_options.shrink_evaluations_max = options.shrink_max;
     live_options.keep_going = options.keep_going;
-    fmt::print("mucsim check --server {}: seed {}, {} runs, {}-{} clients, up to {} actions, {}, one input at a time\n",
+    live_options.without = options.without;
+    fmt::print("mucsim check --server {}: seed {}, {} runs, {}-{} clients, up to {} actions{}, {}, one input at a time\n",
                address->str(), o.seed, o.runs, o.clients_min, o.clients_max, o.actions_max,
+               options.without.empty() ? "" : fmt::format(" (without {})", fmt::join(options.without, ", ")),
                o.properties.empty() ? fmt::format("all {} properties", properties::invariants().size())
                                     : fmt::format("properties {}", fmt::join(o.properties, ", ")));
     live::LiveProgressFn progress = progress_printer(options.quiet, "violated");
@@ -212,8 +215,10 @@ int diff_command(const DiffOptions& options) {
     live_options.clients_max = options.clients_max;
     live_options.clients_min = std::min(live_options.clients_min, options.clients_max);
     live_options.shrink_evaluations_max = options.shrink_max;
-    fmt::print("mucsim diff --server {}: seed {}, {} runs, {}-{} clients, up to {} actions\n", address->str(),
-               options.seed, options.runs, live_options.clients_min, options.clients_max, options.actions_max);
+    live_options.without = options.without;
+    fmt::print("mucsim diff --server {}: seed {}, {} runs, {}-{} clients, up to {} actions{}\n", address->str(),
+               options.seed, options.runs, live_options.clients_min, options.clients_max, options.actions_max,
+               options.without.empty() ? "" : fmt::format(" (without {})", fmt::join(options.without, ", ")));
     fmt::print("Normalised on both sides before comparing: client JIDs (resources differ), ids the server invents,\n"
                "<stanza-id/>, <occupant-id/>, xml:lang, delay stamps.\n");
     live::LiveProgressFn progress = progress_printer(options.quiet, "kinds of divergence");

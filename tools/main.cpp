@@ -47,6 +47,15 @@ void add_lint(CLI::App& app, LintOptions& options, int& code) {
     lint->callback([&] { code = lint_command(options); });
 }
 
+// --without VERB (repeatable): leave a verb out of generated programs, to look
+// past a finding that would otherwise come first.
+void add_without(CLI::App* command, std::vector<std::string>& verbs) {
+    command->add_option("--without", verbs, "Live: leave this verb out of generated programs (repeatable), e.g. nick")
+        ->expected(1)
+        ->check(CLI::IsMember({"connect", "disconnect", "join", "leave", "nick", "presence", "say", "pm", "subject",
+                               "affiliation", "role", "list", "config", "register", "invite", "destroy"}));
+}
+
 // --server HOST:PORT and the live waits (docs/LIVE.md).
 void add_server(CLI::App* command, LiveServerOptions& live, bool replay_waits) {
     command->add_option("--server", live.server, "Run against a live XMPP server at HOST:PORT (plain c2s, SASL PLAIN)")
@@ -158,9 +167,13 @@ void add_check(CLI::App& app, CheckOptions& options, int& code) {
     check->add_flag("--keep-going", options.keep_going, "Live: go on after a violation (one counterexample per property)");
     check->add_option("--shrink-max", options.shrink_max, "Live: programs run while shrinking one counterexample")
         ->capture_default_str()->check(CLI::Range(0, 100000));
+    add_without(check, options.without);
     check->callback([&, check] {
         // A live run costs real round trips: fewer runs unless asked.
         if (!options.live.server.empty() && check->count("--runs") == 0) c.runs = 20;
+        if (options.live.server.empty() && !options.without.empty()) {
+            throw CLI::ValidationError("--without", "needs --server (in-process runs are cheap: use --property)");
+        }
         c.inject = fault_set(faults);
         if (!shard.empty()) {
             std::string error = parse_shard(shard, c.shard_index, c.shard_count);
@@ -193,6 +206,7 @@ void add_diff(CLI::App& app, DiffOptions& options, int& code) {
         ->capture_default_str()->check(CLI::Range(0, 100000));
     diff->add_option("--out", options.out_dir, "Directory for the shrunk programs")->capture_default_str();
     diff->add_flag("-q,--quiet", options.quiet, "No progress line");
+    add_without(diff, options.without);
     diff->callback([&] { code = diff_command(options); });
 }
 

@@ -5,6 +5,8 @@
 #                                     127.0.0.1:PORT, wait until it accepts connections
 #   tools/prosody.sh stop DIR         stop the instance started in DIR, by its process id
 #   tools/prosody.sh config DIR PORT  only write DIR/prosody.cfg.lua
+#   tools/prosody.sh ensure           install Debian's prosody when it is missing (apt-get, as
+#                                     root or with passwordless sudo); exit 3 when it cannot be
 #
 # The configuration is shaped like ../shared/scansion/prosody/prosody.cfg.lua, the
 # one Prosody's own MUC scripts were written for: memory storage, open test
@@ -15,11 +17,12 @@
 #
 # Prosody started as root refuses to run (mod_posix: "Danger, Will Robinson!")
 # unless `run_as_root = true`; the config sets it only when this script runs as
-# root. Exit: 0 ok, 1 Prosody did not start or stop, 2 usage.
+# root. Exit: 0 ok, 1 Prosody did not start or stop, 2 usage, 3 (ensure) Prosody
+# is missing and cannot be installed.
 set -euo pipefail
 
 usage() {
-    echo "usage: tools/prosody.sh start DIR PORT | stop DIR | config DIR PORT" >&2
+    echo "usage: tools/prosody.sh start DIR PORT | stop DIR | config DIR PORT | ensure" >&2
     exit 2
 }
 
@@ -78,6 +81,29 @@ Component "conference.localhost" "muc"
 EOF
 }
 
+ensure() {
+    command -v prosody >/dev/null && return 0
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+            sudo=(sudo -n)
+        else
+            echo "prosody is not installed, and installing it needs root or passwordless sudo" >&2
+            exit 3
+        fi
+    fi
+    command -v apt-get >/dev/null || { echo "prosody is not installed, and there is no apt-get to install it" >&2; exit 3; }
+    echo "== installing prosody (apt-get)" >&2
+    # Parallel tests may all want it: one apt-get at a time.
+    (
+        flock -w 600 9 || exit 3
+        command -v prosody >/dev/null && exit 0
+        "${sudo[@]}" apt-get update -qq >&2 &&
+            DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends prosody >&2
+    ) 9>"${TMPDIR:-/tmp}/mucsim-prosody-install.lock" || true
+    command -v prosody >/dev/null || { echo "prosody could not be installed (apt-get failed)" >&2; exit 3; }
+}
+
 # Whether something accepts TCP connections on 127.0.0.1:PORT (bash's /dev/tcp).
 port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -102,6 +128,12 @@ start() {
         if ! kill -0 "$pid" 2>/dev/null; then
             echo "error: prosody exited before listening on 127.0.0.1:$port; its output:" >&2
             tail -n 20 "$dir/prosody.out" "$dir/prosody.log" >&2 2>/dev/null || true
+            rm -f "$dir/mucsim-prosody.pid"
+            exit 1
+        fi
+        if grep -q "Failed to open server port" "$dir/prosody.log" 2>/dev/null; then
+            echo "error: prosody cannot listen on 127.0.0.1:$port: the port is in use" >&2
+            kill "$pid" 2>/dev/null || true
             rm -f "$dir/mucsim-prosody.pid"
             exit 1
         fi
@@ -147,5 +179,6 @@ case "${1:-}" in
     start) [ $# -eq 3 ] || usage; start "$(realpath -m "$2")" "$3" ;;
     stop) [ $# -eq 2 ] || usage; stop "$(realpath -m "$2")" ;;
     config) [ $# -eq 3 ] || usage; write_config "$(realpath -m "$2")" "$3" ;;
+    ensure) [ $# -eq 1 ] || usage; ensure ;;
     *) usage ;;
 esac

@@ -148,7 +148,11 @@ std::optional<StanzaError> Room::set_affiliation(const std::optional<Jid>& actor
     if (*affiliation != Affiliation::none && is_new && affiliations_.size() >= affiliations_max) {
         return StanzaError::wait("resource-constraint");
     }
-    if (data.evict_squatter && data.nick) {
+    // XEP-0045 §9.1: a ban "MUST remove the outcast's nickname from the list of registered
+    // nicknames" (and §9.2); Prosody keeps an outcast's reserved nick. Nor does a ban
+    // reserve the nick it names.
+    bool reserves_nick = data.nick.has_value() && *affiliation != Affiliation::outcast;
+    if (data.evict_squatter && reserves_nick) {
         // The nick is being reserved for someone else: its holder is kicked first.
         // Prosody kicks before checking the actor's permission (prosody-muc.md §3.2), so
         // anyone could kick an occupant by "reserving" their nick for another JID; here a
@@ -179,6 +183,7 @@ std::optional<StanzaError> Room::set_affiliation(const std::optional<Jid>& actor
                 record.reason.reset();
                 break;
         }
+        if (*affiliation == Affiliation::outcast) record.reserved_nick.clear();
     }
 
     // Roles follow the new affiliation: down always, up when the default is higher.

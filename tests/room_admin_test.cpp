@@ -471,3 +471,25 @@ TEST_CASE("refused_nick_reservation_kicks_nobody_and_sends_only_the_error") {
     CHECK(h.encoded() == before);
     CHECK(h.service.room(std::string(room))->occupant_by_nick("Juliet") != nullptr);
 }
+
+// XEP-0045 §9.1, §9.2 (Prosody keeps an outcast's reserved nick).
+TEST_CASE("ban_removes_the_outcasts_reserved_nick_and_reserves_none") {
+    Harness h;
+    h.instant_room();
+    h.send("<iq type='set' id='m' from='romeo@localhost/pda' to='room@conference.localhost'>"
+           "<query xmlns='http://jabber.org/protocol/muc#admin'>"
+           "<item affiliation='member' jid='juliet@localhost' nick='Juliet'/></query></iq>");
+    const auto* state = h.service.room(std::string(room));
+    REQUIRE(state->reserved_nick_of(*Jid::parse("juliet@localhost")) == "Juliet");
+    h.set_affiliation(romeo, "juliet@localhost", "outcast");
+    CHECK(state->reserved_nick_of(*Jid::parse("juliet@localhost")).empty());
+    // Someone else may now take the nick; a ban naming a nick neither reserves it nor
+    // evicts whoever holds it.
+    CHECK(h.join(mercutio, "room@conference.localhost/Juliet").size() == 4);
+    auto out = h.send("<iq type='set' id='b' from='romeo@localhost/pda' to='room@conference.localhost'>"
+                      "<query xmlns='http://jabber.org/protocol/muc#admin'>"
+                      "<item affiliation='outcast' jid='tybalt@localhost' nick='Juliet'/></query></iq>");
+    CHECK(out.back().attribute("type") == "result");
+    CHECK(state->occupant_by_nick("Juliet") != nullptr);
+    CHECK(state->reserved_nick_of(*Jid::parse("tybalt@localhost")).empty());
+}

@@ -6,6 +6,8 @@
 // Each handler takes one stanza addressed to the room (or to an occupant of
 // it) and appends what the room sends, in order, to an Outbox. Behaviour is
 // Prosody's (../shared/docs/prosody-muc.md); section numbers below refer to it.
+// Where Prosody departs from a MUST of XEP-0045 the room follows the XEP
+// instead: docs/FIDELITY.md lists every such place.
 // Deliberately omitted: occupant-id (XEP-0421), MAM and stanza-id (XEP-0313,
 // XEP-0359), room vCards and avatars, hats.
 

@@ -152,6 +152,10 @@ std::vector<Element> MucService::handle(const Element& stanza, const Environment
 // ---------------------------------------------------------------- rooms
 
 void MucService::handle_room(const Inbound& in, Outbox& out) {
+    // mucsim's nick limit (room.hpp), checked before a room is created or changed.
+    if (in.element().name == "presence" && in.type.empty() && in.to.resource().size() > nick_bytes_max) {
+        return reply_error(in, StanzaError::modify("not-acceptable", "Nickname is too long", in.to.bare().str()), out);
+    }
     if (answer_tombstone(in, out)) return;
     auto it = rooms_.find(in.to.node());
     if (it == rooms_.end()) return handle_missing_room(in, out);

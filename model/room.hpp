@@ -34,6 +34,11 @@ inline constexpr std::size_t occupants_max = 200;
 inline constexpr std::size_t sessions_per_occupant_max = 16;
 inline constexpr std::size_t affiliations_max = 1000;
 inline constexpr int history_max = 100;  // upper bound of muc#roomconfig_historylength
+// Nicks longer than this (in bytes, once prepared) are refused with
+// modify/not-acceptable wherever one is taken: joins, nick changes,
+// registration, reserved nicks in muc#admin items. mucsim's limit: Prosody
+// has none below the 1023 bytes of a JID resource.
+inline constexpr std::size_t nick_bytes_max = 256;
 inline constexpr std::int64_t lock_duration_ms = 5 * 60 * 1000;
 inline constexpr std::size_t admin_items_max = 100;  // <item>s in one muc#admin set
 

@@ -89,6 +89,7 @@ std::optional<StanzaError> Room::apply_admin_item(const Inbound& in, const Eleme
     if (item.has_attribute("nick")) {
         nick = resourceprep(item.attribute("nick"));
         if (!nick) return StanzaError::modify("jid-malformed", "invalid nickname");
+        if (nick->size() > nick_bytes_max) return StanzaError::modify("not-acceptable", "Nickname is too long");
     }
     bool has_affiliation = item.has_attribute("affiliation");
     bool has_role = item.has_attribute("role");

@@ -104,6 +104,7 @@ void Room::handle_register_set(const Inbound& in, Affiliation affiliation, Outbo
     }
     std::optional<std::string> nick = resourceprep(wanted, Prep::strict);
     if (!nick) return reply_error(in, StanzaError::modify("bad-request", "Invalid Nickname"), out);
+    if (nick->size() > nick_bytes_max) return reply_error(in, StanzaError::modify("not-acceptable", "Nickname is too long"), out);
     const Occupant* holder = occupant_by_nick(*nick);
     if (holder != nullptr && holder->bare_jid != user) return reply_error(in, StanzaError::cancel("conflict"), out);
     std::optional<Jid> owner = reserved_by(*nick);

@@ -2,7 +2,12 @@
 # Set-up, build and run mucsim on Debian 12.
 #
 #   tools/build.sh main   install what is missing, build, run the main job
-#   tools/build.sh test   install what is missing, build, run the whole test suite
+#   tools/build.sh test   install what is missing, build, run the whole test suite;
+#                         then each fuzzer for a short budget (build-fuzz/, tools/fuzz.sh),
+#                         then the whole suite again built with ASan + UBSan (build-asan/)
+#
+# Environment for `test`: MUCSIM_FUZZ_SECONDS (default 30; 0 skips the fuzzers),
+# MUCSIM_SANITIZER_SUITE=0 skips the sanitizer build.
 #
 # Packages are installed with apt-get (through sudo when not root). Nothing
 # else needs to be installed by hand.
@@ -13,8 +18,9 @@ cd "$here"
 
 packages=(
     g++ cmake ninja-build pkg-config
-    libexpat1-dev libfmt-dev libcli11-dev librapidcheck-dev doctest-dev libboost-graph-dev libidn-dev
+    libexpat1-dev libfmt-dev libcli11-dev librapidcheck-dev doctest-dev libboost-graph-dev libidn-dev libmimalloc-dev
     graphviz
+    clang-14 libclang-rt-14-dev llvm-14
     prosody
 )
 
@@ -44,6 +50,28 @@ build() {
     cmake --build "$dir"
 }
 
+# The whole suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (g++, -Og: the sanitizers make -O2 builds several times slower to compile).
+# Any report aborts the test that caused it.
+sanitizer_suite() {
+    [ "${MUCSIM_SANITIZER_SUITE:-1}" != 0 ] || return 0
+    echo "== sanitizer build (ASan + UBSan) in build-asan"
+    local start=$SECONDS
+    build build-asan -DMUCSIM_SANITIZE=ON -DCMAKE_CXX_FLAGS_RELWITHASSERT="-Og -g"
+    echo "== unit and scenario tests under ASan + UBSan (built in $((SECONDS - start)) s)"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+}
+
+# Each fuzz target for a short budget (tools/fuzz.sh builds build-fuzz with clang).
+fuzz_smoke() {
+    local seconds=${MUCSIM_FUZZ_SECONDS:-30}
+    [ "$seconds" != 0 ] || return 0
+    echo "== fuzzers, $seconds s each"
+    tools/fuzz.sh all "$seconds"
+}
+
 case "${1:-}" in
     main)
         install_missing
@@ -58,6 +86,9 @@ case "${1:-}" in
         build build -DMUCSIM_WERROR=ON
         echo "== unit and scenario tests"
         ctest --test-dir build --output-on-failure -j "$(nproc)"
+        # The sanitizer suite comes last so that ctest's summary closes the output.
+        fuzz_smoke
+        sanitizer_suite
         ;;
     *)
         echo "usage: tools/build.sh main|test" >&2

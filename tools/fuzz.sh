@@ -32,15 +32,21 @@ seconds=$2
 shift 2
 [[ "$seconds" =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] || usage
 if [ "$target" = all ]; then
-    status=0
-    for t in "${targets[@]}"; do "$0" "$t" "$seconds" "$@" || status=1; done
-    exit $status
+    passed=0 failed=0
+    for t in "${targets[@]}"; do
+        if "$0" "$t" "$seconds" "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    done
+    echo "fuzz: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
 fi
 [[ " ${targets[*]} " == *" $target "* ]] || usage
 
 build_targets() {
     if [ ! -f "$build/build.ninja" ]; then
-        cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DMUCSIM_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+        # -O1 and line tables only, as OSS-Fuzz builds: quick to compile, quick to run.
+        cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DMUCSIM_FUZZ=ON -DBUILD_TESTING=OFF \
+            -DCMAKE_CXX_FLAGS_RELWITHASSERT="-O1 -gline-tables-only" >/dev/null
     fi
     cmake --build "$build" --target "$target" mucsim_fuzz_corpus -- -j"$(nproc)" >"$build/build.log" 2>&1 || {
         tail -40 "$build/build.log" >&2
@@ -71,6 +77,10 @@ log="$build/logs/$target.log"
 options=(-max_total_time="$seconds" -print_final_stats=1 -timeout=20 -rss_limit_mb=4096
     -artifact_prefix="$build/artifacts/$target-")
 [ -n "$dict" ] && options+=(-dict="$dict")
+
+# Symbolised stack traces in reports (llvm-14's symbolizer, whatever else is on the PATH).
+[ -x /usr/lib/llvm-14/bin/llvm-symbolizer ] && export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 echo "== $target for $seconds s (corpus $corpus, log $log)"
 set +e

@@ -117,6 +117,22 @@ void MucService::reply_error(const Inbound& in, const StanzaError& error, Outbox
 
 // ---------------------------------------------------------------- entry
 
+// Whether `to` names this service's host, or is no JID at all. Replies go
+// mostly to the prepared full JIDs of senders: those are read without
+// preparing them again.
+bool MucService::addressed_to_host(std::string_view to) const {
+    std::size_t slash = to.find('/');
+    std::string_view bare = to.substr(0, slash);
+    std::size_t at = bare.find('@');
+    std::string_view domain = at == std::string_view::npos ? bare : bare.substr(at + 1);
+    bool plain = !domain.empty() && std::all_of(domain.begin(), domain.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    });
+    if (plain && (slash == std::string_view::npos || slash + 1 < to.size())) return domain == config_.host;
+    auto target = Jid::parse(to);
+    return !target || target->domain() == config_.host;
+}
+
 std::vector<Element> MucService::handle(const Element& stanza, const Environment& env) {
     assert(env.ids != nullptr);
     if (!is_stanza_name(stanza.name) || (stanza.ns != ns::client && !stanza.ns.empty())) return {};
@@ -142,10 +158,7 @@ std::vector<Element> MucService::handle(const Element& stanza, const Environment
     }
     std::vector<Element> sent = out.take();
     // Nothing goes back to the service itself (e.g. a decline "to" the room).
-    std::erase_if(sent, [&](const Element& e) {
-        auto target = Jid::parse(e.attribute("to"));
-        return !target || target->domain() == config_.host;
-    });
+    std::erase_if(sent, [&](const Element& e) { return addressed_to_host(e.attribute("to")); });
     return sent;
 }
 

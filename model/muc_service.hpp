@@ -89,6 +89,7 @@ public:
 private:
     using RoomIterator = std::map<std::string, Room, std::less<>>::iterator;
 
+    bool addressed_to_host(std::string_view to) const;
     void handle_service(const Inbound& in, Outbox& out);
     void handle_room(const Inbound& in, Outbox& out);
     bool answer_tombstone(const Inbound& in, Outbox& out);

@@ -72,7 +72,7 @@ Element filtered_copy(const Element& stanza) {
     Element copy = stanza;
     copy.remove_attribute("from");
     copy.remove_attribute("to");
-    std::erase_if(copy.children, [](const Node& n) { return n.is_element() && is_muc_payload(n.element()); });
+    copy.children.erase_if([](const Node& n) { return n.is_element() && is_muc_payload(n.element()); });
     return copy;
 }
 
@@ -418,14 +418,15 @@ void Room::check_invariants() const {
     assert(history_.size() <= static_cast<std::size_t>(history_max));
     assert(!destroyed_ || occupants_.empty());
     std::size_t sessions = 0;
-    std::set<std::string> nicks;
+    std::vector<std::string_view> nicks;  // cheap enough to run after every stanza
+    nicks.reserve(occupants_.size());
     for (const Occupant& o : occupants_) {
         assert(!o.nick.empty() && "every occupant has a nick");
-        assert(nicks.insert(o.nick).second && "nicks are unique");
+        nicks.push_back(o.nick);
         assert(o.role != Role::none && "occupants in the room have a role");
         assert(!o.sessions.empty() && o.sessions.size() <= sessions_per_occupant_max);
         for (const Session& s : o.sessions) {
-            assert(s.jid.bare() == o.bare_jid && "all sessions of an occupant share its bare JID");
+            assert(s.jid.bare_view() == o.bare_jid.str() && "all sessions of an occupant share its bare JID");
             assert(s.presence.attribute("type") != "unavailable" && "only live sessions are kept");
             auto it = nick_by_session_.find(s.jid);
             assert(it != nick_by_session_.end() && it->second == o.nick &&
@@ -434,6 +435,8 @@ void Room::check_invariants() const {
             ++sessions;
         }
     }
+    std::sort(nicks.begin(), nicks.end());
+    assert(std::adjacent_find(nicks.begin(), nicks.end()) == nicks.end() && "nicks are unique");
     assert(nick_by_session_.size() == sessions && "the session index names only occupant sessions");
     for (const auto& [bare, record] : affiliations_) {
         assert(bare.is_bare() && record.affiliation != Affiliation::none);

@@ -96,7 +96,7 @@ void Room::handle_groupchat(const Inbound& in, Outbox& out) {
         return change_subject(in, message, *occupant, out);
     }
     // Delays claiming to be from the room are not the sender's to give.
-    std::erase_if(message.children, [&](const Node& n) {
+    message.children.erase_if([&](const Node& n) {
         if (!n.is_element()) return false;
         const Element& e = n.element();
         bool room_delay = (e.is("delay", ns::delay) || e.is("x", legacy_delay_ns)) && e.attribute("from") == room_jid_text_;

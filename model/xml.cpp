@@ -86,7 +86,13 @@ const Element* Element::child(std::string_view child_name, std::string_view chil
 }
 
 Element* Element::child(std::string_view child_name, std::string_view child_ns) {
-    return const_cast<Element*>(std::as_const(*this).child(child_name, child_ns));
+    // Mutable access: the children must be this element's own (copy on write).
+    for (Node& node : children) {
+        if (!node.is_element()) continue;
+        Element& e = node.element();
+        if (e.name == child_name && (child_ns.empty() || e.ns == child_ns)) return &e;
+    }
+    return nullptr;
 }
 
 std::vector<const Element*> Element::elements() const {
@@ -127,7 +133,7 @@ std::string Element::child_text(std::string_view child_name, std::string_view ch
 }
 
 void Element::remove_children(std::string_view child_name, std::string_view child_ns) {
-    std::erase_if(children, [&](const Node& n) {
+    children.erase_if([&](const Node& n) {
         return n.is_element() && n.element().name == child_name && n.element().ns == child_ns;
     });
 }
@@ -204,7 +210,7 @@ void XMLCALL on_start(void* data, const char* name, const char** attrs) {
 }
 
 void drop_whitespace_text(Element& element) {
-    std::erase_if(element.children, [](const Node& n) { return n.is_text() && is_whitespace(n.text()); });
+    element.children.erase_if([](const Node& n) { return n.is_text() && is_whitespace(n.text()); });
 }
 
 void XMLCALL on_end(void* data, const char* /*name*/) {

@@ -6,7 +6,9 @@
 // local name; one in the XML namespace as "xml:lang"; one in scansion's
 // namespace as "scansion:strict"; any other as "{uri}local".
 
+#include <algorithm>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -24,11 +26,46 @@ struct Attribute {
     bool operator==(const Attribute&) const = default;
 };
 
+// The children of an element, shared between copies of it until one of
+// them changes (copy on write): sending a stanza to many recipients copies
+// its attributes, not its payload. Reading through a const element never
+// copies; any mutable access to a shared list first makes it one's own.
+class Children {
+public:
+    Children() = default;
+
+    const Node* begin() const;
+    const Node* end() const;
+    Node* begin();
+    Node* end();
+    std::size_t size() const { return nodes_ ? nodes_->size() : 0; }
+    bool empty() const { return size() == 0; }
+    const Node& operator[](std::size_t index) const;
+    const Node& front() const;
+    const Node& back() const;
+    Node& back();
+
+    void push_back(Node node);
+    template <class... Args>
+    Node& emplace_back(Args&&... args);
+    // Removes the nodes `keep_out` is true of; returns how many.
+    template <class Pred>
+    std::size_t erase_if(Pred keep_out);
+    void clear() { nodes_.reset(); }
+
+    bool operator==(const Children& other) const;
+
+private:
+    std::vector<Node>& own();
+
+    std::shared_ptr<std::vector<Node>> nodes_;  // null when there are none
+};
+
 struct Element {
     std::string name;
     std::string ns;
     std::vector<Attribute> attributes;
-    std::vector<Node> children;
+    Children children;
 
     Element() = default;
     Element(std::string name_, std::string ns_);
@@ -82,6 +119,42 @@ struct Node {
     std::string& text() { return std::get<1>(value); }
     bool operator==(const Node&) const = default;
 };
+
+inline const Node* Children::begin() const { return nodes_ ? nodes_->data() : nullptr; }
+inline const Node* Children::end() const { return nodes_ ? nodes_->data() + nodes_->size() : nullptr; }
+inline Node* Children::begin() { return nodes_ ? own().data() : nullptr; }
+inline Node* Children::end() { return nodes_ ? own().data() + nodes_->size() : nullptr; }
+inline const Node& Children::operator[](std::size_t index) const { return (*nodes_)[index]; }
+inline const Node& Children::front() const { return nodes_->front(); }
+inline const Node& Children::back() const { return nodes_->back(); }
+inline Node& Children::back() { return own().back(); }
+inline void Children::push_back(Node node) { own().push_back(std::move(node)); }
+
+template <class... Args>
+Node& Children::emplace_back(Args&&... args) {
+    return own().emplace_back(std::forward<Args>(args)...);
+}
+
+template <class Pred>
+std::size_t Children::erase_if(Pred keep_out) {
+    if (!nodes_) return 0;
+    return std::erase_if(own(), keep_out);
+}
+
+inline std::vector<Node>& Children::own() {
+    if (!nodes_) {
+        nodes_ = std::make_shared<std::vector<Node>>();
+    } else if (nodes_.use_count() > 1) {
+        nodes_ = std::make_shared<std::vector<Node>>(*nodes_);
+    }
+    return *nodes_;
+}
+
+inline bool Children::operator==(const Children& other) const {
+    if (nodes_ == other.nodes_) return true;
+    if (size() != other.size()) return false;
+    return std::equal(begin(), end(), other.begin());
+}
 
 // Limits a parser enforces: hostile input must not exhaust memory or stack.
 struct ParseLimits {

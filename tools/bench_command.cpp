@@ -123,7 +123,13 @@ void bench_simulation(const BenchOptions& options) {
     std::uint64_t inputs = 0;
     const char* shows[] = {"away", "chat", "dnd", "xa", ""};
     auto start = Clock::now();
-    while (seconds_since(start) < options.seconds) {
+    // --rounds fixes the work (for instruction counts); otherwise the time does.
+    std::uint64_t rounds_done = 0;
+    auto more = [&] {
+        return options.rounds > 0 ? rounds_done < options.rounds : seconds_since(start) < options.seconds;
+    };
+    while (more()) {
+        ++rounds_done;
         for (int round = 0; round < 100; ++round) {
             for (int i = 0; i < occupants; ++i) {
                 // Nine messages for each presence change.

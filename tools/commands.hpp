@@ -103,6 +103,7 @@ int graph_command(const GraphOptions& options);
 struct BenchOptions {
     std::vector<std::string> only;  // replay, simulation, checking, exploration, faults
     double seconds = 2.0;           // per figure
+    std::uint64_t rounds = 0;       // fixed work instead of time, where a figure supports it
     std::string prosody_dir = "../shared/scansion/prosody";
 };
 int bench_command(const BenchOptions& options);

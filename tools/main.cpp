@@ -276,6 +276,8 @@ void add_bench(CLI::App& app, BenchOptions& options, int& code) {
         ->check(CLI::IsMember({"replay", "simulation", "checking"}));
     bench->add_option("--seconds", options.seconds, "Time spent on each figure")->capture_default_str()->check(CLI::Range(0.1, 3600.0));
     bench->add_option("--prosody-dir", options.prosody_dir, "Where Prosody's scripts are")->capture_default_str();
+    bench->add_option("--rounds", options.rounds,
+                      "Fixed work instead of --seconds (simulation: rounds of 1000 inputs), for instruction counts");
     bench->callback([&] { code = bench_command(options); });
 }
 

@@ -2,14 +2,61 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 
 #include "model/stringprep.hpp"
 
 namespace mucsim::model {
 
+namespace {
+
+bool lower_node_char(char c) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x21 || u >= 0x7f || (c >= 'A' && c <= 'Z')) return false;
+    return c != '"' && c != '&' && c != '\'' && c != '/' && c != ':' && c != '<' && c != '>' && c != '@';
+}
+
+bool lower_domain_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
+bool resource_char(char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f;
+}
+
+}  // namespace
+
+// Already prepared ASCII, the common case in a simulation: preparing changes
+// nothing, so the text is the JID and needs no stringprep.
+bool Jid::assign_if_prepared(std::string_view text) {
+    std::size_t slash = text.find('/');
+    std::string_view bare = text.substr(0, slash);
+    std::size_t at = bare.find('@');
+    std::string_view node = at == std::string_view::npos ? std::string_view() : bare.substr(0, at);
+    std::string_view domain = at == std::string_view::npos ? bare : bare.substr(at + 1);
+    if (at != std::string_view::npos && (node.empty() || !std::all_of(node.begin(), node.end(), lower_node_char))) {
+        return false;
+    }
+    if (domain.empty() || domain.front() == '.' || domain.back() == '.' ||
+        domain.find("..") != std::string_view::npos || !std::all_of(domain.begin(), domain.end(), lower_domain_char)) {
+        return false;
+    }
+    if (slash != std::string_view::npos) {
+        std::string_view resource = text.substr(slash + 1);
+        if (resource.empty() || !std::all_of(resource.begin(), resource.end(), resource_char)) return false;
+    }
+    if (node.size() > 1023 || domain.size() > 1023 || text.size() - bare.size() > 1024) return false;
+    text_ = text;
+    node_bytes_ = static_cast<std::uint16_t>(node.size());
+    domain_bytes_ = static_cast<std::uint16_t>(domain.size());
+    return true;
+}
+
 Result<Jid> Jid::parse(std::string_view text) {
     if (text.empty()) return InputError{0, 0, "empty JID"};
+    if (Jid fast; fast.assign_if_prepared(text)) return fast;
     // RFC 6122 section 2.1: the first '/' ends the domain; '@' before it ends the node.
     std::size_t slash = text.find('/');
     std::string_view before_resource = text.substr(0, slash);

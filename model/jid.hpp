@@ -52,6 +52,7 @@ public:
 private:
     std::size_t bare_bytes() const { return node_bytes_ == 0 ? domain_bytes_ : node_bytes_ + 1 + domain_bytes_; }
     void assign(std::string_view node, std::string_view domain, std::string_view resource);
+    bool assign_if_prepared(std::string_view text);
 
     std::string text_;
     std::uint16_t node_bytes_ = 0;    // each part is at most 1023 bytes

@@ -261,14 +261,22 @@ std::optional<std::string> base64_decode(std::string_view text) {
     return out;
 }
 
+// Numbers are written with to_chars: state encodings are built for every
+// explored state, so they must not allocate per field.
 void encode_string(std::string& out, std::string_view text) {
-    out += std::to_string(text.size());
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, text.size());
+    assert(ec == std::errc());
+    out.append(digits, end);
     out += ':';
     out.append(text);
 }
 
 void encode_int(std::string& out, std::int64_t value) {
-    out += std::to_string(value);
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+    assert(ec == std::errc());
+    out.append(digits, end);
     out += ';';
 }
 

@@ -28,11 +28,6 @@ ClientIndex client_of(const traces::Trace& trace, std::string_view full_jid) {
     return no_client;
 }
 
-std::string prepared(std::string_view jid) {
-    auto parsed = model::Jid::parse(jid);
-    return parsed ? parsed->str() : std::string(jid);
-}
-
 struct Found {
     std::size_t index = 0;
     const Element* stanza = nullptr;

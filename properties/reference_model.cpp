@@ -15,12 +15,6 @@ constexpr std::string_view role_names[] = {"none", "visitor", "participant", "mo
 
 bool form_true(std::string_view value) { return value == "1" || value == "true"; }
 
-// The prepared form of a JID, or the text itself when it does not parse.
-std::string prepared(std::string_view jid) {
-    auto parsed = model::Jid::parse(jid);
-    return parsed ? parsed->str() : std::string(jid);
-}
-
 }  // namespace
 
 std::optional<Affiliation> parse_affiliation(std::string_view text) {
@@ -39,6 +33,11 @@ std::optional<Role> parse_role(std::string_view text) {
 
 std::string_view affiliation_name(Affiliation a) { return affiliation_names[static_cast<int>(a) + 1]; }
 std::string_view role_name(Role r) { return role_names[static_cast<int>(r)]; }
+
+std::string prepared(std::string_view jid) {
+    auto parsed = model::Jid::parse(jid);
+    return parsed ? parsed->str() : std::string(jid);
+}
 
 std::string bare_of(std::string_view jid) { return prepared(jid.substr(0, jid.find('/'))); }
 

@@ -104,6 +104,8 @@ bool is_own_presence(const traces::Event& event, const model::Element& stanza);
 // The muc#user <item> of a presence or message, or nullptr.
 const model::Element* user_item(const model::Element& stanza);
 std::string bare_of(std::string_view jid);
+// The prepared form of a JID, or the text itself when it does not parse.
+std::string prepared(std::string_view jid);
 std::string resource_of(std::string_view jid);
 
 }  // namespace mucsim::properties

@@ -278,7 +278,9 @@ void Server::broadcast_own_presence(const Session& session, const model::Element
 void Server::encode(std::string& out) const {
     out += "server{";
     for (const Session& s : sessions_) {
-        out += fmt::format("s{}:{}:", s.client, s.available ? 1 : 0);
+        out += 's';
+        out += std::to_string(s.client);
+        out += s.available ? ":1:" : ":0:";
         append_str(out, s.full_jid.str());
         for (const std::string& d : s.directed_presence) append_str(out, d);
         out += ';';

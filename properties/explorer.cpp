@@ -55,7 +55,7 @@ std::uint64_t resident_bytes() {
 // between 57% and 85% full, so under 16 bytes a stored state.
 class FingerprintSet {
 public:
-    FingerprintSet() : slots_(1024, 0) {}
+    FingerprintSet() : slots_(16, 0) {}
 
     bool insert(std::uint64_t fingerprint) {
         if (fingerprint == 0) fingerprint = 1;  // 0 marks an empty slot
@@ -379,7 +379,11 @@ private:
             for (std::size_t c = 0; c < child.world.client_count(); ++c) child.world.client(static_cast<int>(c)).inbox.clear();
             if (options_.build_graph) {
                 child.abstract = vertex(child);
-                edge(node.abstract, child.abstract, move_label(move, names_), violation.has_value());
+                // A move that changes nothing a person sees is a loop on its
+                // state: drawn only when asked for, or when it violates.
+                if (child.abstract != node.abstract || violation || options_.graph_loops) {
+                    edge(node.abstract, child.abstract, move_label(move, names_), violation.has_value());
+                }
             }
             if (violation) {
                 found(child.path, result_);
@@ -520,7 +524,7 @@ const std::vector<std::string>& explorer_actions() {
 std::string move_label(const Move& move, const std::vector<std::string>& names) {
     const std::string& who = names[static_cast<std::size_t>(move.client)];
     std::string target = move.target >= 0 ? names[static_cast<std::size_t>(move.target)] : std::string();
-    if (is_affiliation_action(move.action)) return fmt::format("{}: {} {}", who, target, move.action);
+    if (is_affiliation_action(move.action)) return fmt::format("{} makes {} {}", who, target, move.action);
     if (move.action == "kick") return fmt::format("{} kicks {}", who, target);
     if (move.action == "membersonly") return fmt::format("{}: toggle members-only", who);
     if (move.action == "whois") return fmt::format("{}: toggle whois", who);

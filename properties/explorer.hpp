@@ -41,6 +41,7 @@ struct ExploreOptions {
     std::uint64_t memory_max_mb = 8192;
     bool hash_compaction = false;
     bool build_graph = false;
+    bool graph_loops = false;  // draw moves that leave the abstract state as it was
     std::string room = "room";
 };
 

@@ -261,6 +261,7 @@ void add_graph(CLI::App& app, GraphOptions& options, int& code) {
     options.explore.depth = 3;
     graph->add_option("--format", options.format, "dot, svg or png")->capture_default_str()->check(CLI::IsMember({"dot", "svg", "png"}));
     graph->add_option("-o,--output", options.output, "Output file")->required();
+    graph->add_flag("--loops", options.explore.graph_loops, "Also draw moves that change nothing a person sees");
     graph->callback([&] {
         options.explore.inject = fault_set(faults);
         code = graph_command(options);

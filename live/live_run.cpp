@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 #include <deque>
 #include <map>
@@ -36,8 +37,10 @@ public:
     }
 
     ~Runner() {
+        // Close what is still open; a server that does not answer costs one second in all.
+        Deadline deadline = deadline_in(std::min(options_.reply_ms, 1000));
         for (auto& s : sessions_) {
-            if (s && s->alive()) (void)s->close(deadline_in(options_.reply_ms));
+            if (s && s->alive()) (void)s->close(deadline);
         }
     }
 

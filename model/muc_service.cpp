@@ -490,11 +490,11 @@ Element MucService::set_affiliation_command(const Inbound& in, const SubmittedFo
 
 // ---------------------------------------------------------------- encoding
 
-void MucService::encode(std::string& out) const {
+void MucService::encode(std::string& out, const Renaming& renaming) const {
     out += "muc{";
     encode_string(out, config_.host);
     encode_int(out, static_cast<std::int64_t>(rooms_.size()));
-    for (const auto& [node, room] : rooms_) room.encode(out);
+    for (const auto& [node, room] : rooms_) room.encode(out, renaming);
     encode_int(out, static_cast<std::int64_t>(tombstones_.size()));
     for (const auto& [node, tombstone] : tombstones_) {
         encode_string(out, node);

@@ -77,7 +77,7 @@ public:
     // Appends a canonical encoding of the whole service state: equal states
     // give equal bytes, whatever the allocation or insertion history. The
     // simulator hashes it to deduplicate explored states.
-    void encode(std::string& out) const;
+    void encode(std::string& out, const Renaming& renaming = {}) const;
 
     std::size_t room_count() const { return rooms_.size(); }
     // Read-only view of a room by its bare JID, or nullptr.

@@ -365,7 +365,7 @@ void Room::send_occupant_list(const Jid& to, const std::function<bool(const Occu
 
 // ---------------------------------------------------------------- encoding and invariants
 
-void Room::encode(std::string& out) const {
+void Room::encode(std::string& out, const Renaming& renaming) const {
     out += "room{";
     encode_string(out, room_jid_text_);
     const RoomConfig& c = config_;
@@ -380,31 +380,39 @@ void Room::encode(std::string& out) const {
     encode_int(out, c.default_history_messages);
     encode_int(out, static_cast<int>(c.allow_pm));
     encode_int(out, static_cast<std::int64_t>(affiliations_.size()));
+    // Keyed by bare JID: under a renaming, the order is that of the new names.
+    std::vector<std::pair<std::string, std::string>> affiliations;
     for (const auto& [bare, record] : affiliations_) {
-        encode_string(out, bare.str());
-        encode_int(out, rank(record.affiliation));
-        encode_string(out, record.reserved_nick);
-        out += record.reason ? '1' : '0';
-        encode_string(out, record.reason.value_or(""));
+        std::string entry;
+        encode_int(entry, rank(record.affiliation));
+        encode_string(entry, renaming.word(record.reserved_nick));
+        entry += record.reason ? '1' : '0';
+        encode_string(entry, record.reason.value_or(""));
+        affiliations.emplace_back(renaming.jid(bare.str()), std::move(entry));
+    }
+    if (!renaming.empty()) std::sort(affiliations.begin(), affiliations.end());
+    for (const auto& [bare, entry] : affiliations) {
+        encode_string(out, bare);
+        out += entry;
     }
     encode_int(out, static_cast<std::int64_t>(occupants_.size()));
-    for (const Occupant& o : occupants_) {
-        encode_string(out, o.nick);
-        encode_string(out, o.bare_jid.str());
+    for (const Occupant& o : occupants_) {  // join order is state: kept
+        encode_string(out, renaming.word(o.nick));
+        encode_string(out, renaming.jid(o.bare_jid.str()));
         encode_int(out, rank(o.role));
         encode_int(out, static_cast<std::int64_t>(o.sessions.size()));
         for (const Session& s : o.sessions) {
-            encode_string(out, s.jid.str());
-            encode_element(out, s.presence);
+            encode_string(out, renaming.jid(s.jid.str()));
+            encode_element(out, s.presence, renaming);
         }
     }
     encode_string(out, subject_.text);
-    encode_string(out, subject_.setter_nick);
+    encode_string(out, renaming.word(subject_.setter_nick));
     out += subject_.ever_changed ? '1' : '0';
     encode_int(out, subject_.changed_ms);
     encode_int(out, static_cast<std::int64_t>(history_.size()));
     for (const HistoryEntry& entry : history_) {
-        encode_element(out, entry.message);
+        encode_element(out, entry.message, renaming);
         encode_int(out, entry.stamp_s);
     }
     encode_int(out, locked_until_ms_.value_or(-1));

@@ -23,6 +23,7 @@
 #include "model/faults.hpp"
 #include "model/jid.hpp"
 #include "model/stanza.hpp"
+#include "model/renaming.hpp"
 #include "model/xml.hpp"
 
 namespace mucsim::model {
@@ -182,7 +183,7 @@ public:
     const Occupant* occupant_by_session(const Jid& real_jid) const;
     std::string reserved_nick_of(const Jid& bare_jid) const;
 
-    void encode(std::string& out) const;
+    void encode(std::string& out, const Renaming& renaming = {}) const;
     // Asserts the room's invariants (programmer errors only).
     void check_invariants() const;
 

@@ -280,7 +280,9 @@ void encode_int(std::string& out, std::int64_t value) {
     out += ';';
 }
 
-void encode_element(std::string& out, const Element& element) {
+void encode_element(std::string& out, const Element& element) { encode_element(out, element, Renaming{}); }
+
+void encode_element(std::string& out, const Element& element, const Renaming& renaming) {
     out += '<';
     encode_string(out, element.name);
     encode_string(out, element.ns);
@@ -291,7 +293,11 @@ void encode_element(std::string& out, const Element& element) {
     encode_int(out, static_cast<std::int64_t>(attributes.size()));
     for (const Attribute* a : attributes) {
         encode_string(out, a->name);
-        encode_string(out, a->value);
+        if (renaming.empty()) {
+            encode_string(out, a->value);
+        } else {
+            encode_string(out, renaming.jid(a->value));
+        }
     }
     encode_int(out, static_cast<std::int64_t>(element.children.size()));
     for (const Node& node : element.children) {
@@ -299,7 +305,7 @@ void encode_element(std::string& out, const Element& element) {
             out += 't';
             encode_string(out, node.text());
         } else {
-            encode_element(out, node.element());
+            encode_element(out, node.element(), renaming);
         }
     }
     out += '>';

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/renaming.hpp"
 #include "model/xml.hpp"
 
 namespace mucsim::model {
@@ -72,5 +73,7 @@ std::string stable_hash(std::string_view bytes);
 void encode_string(std::string& out, std::string_view text);
 void encode_int(std::string& out, std::int64_t value);
 void encode_element(std::string& out, const Element& element);
+// The same with JID-shaped attribute values renamed (for symmetry).
+void encode_element(std::string& out, const Element& element, const Renaming& renaming);
 
 }  // namespace mucsim::model

@@ -38,8 +38,8 @@ public:
     const Node* end() const;
     Node* begin();
     Node* end();
-    std::size_t size() const { return nodes_ ? nodes_->size() : 0; }
-    bool empty() const { return size() == 0; }
+    std::size_t size() const;
+    bool empty() const { return nodes_ == nullptr || size() == 0; }
     const Node& operator[](std::size_t index) const;
     const Node& front() const;
     const Node& back() const;
@@ -120,6 +120,7 @@ struct Node {
     bool operator==(const Node&) const = default;
 };
 
+inline std::size_t Children::size() const { return nodes_ ? nodes_->size() : 0; }
 inline const Node* Children::begin() const { return nodes_ ? nodes_->data() : nullptr; }
 inline const Node* Children::end() const { return nodes_ ? nodes_->data() + nodes_->size() : nullptr; }
 inline Node* Children::begin() { return nodes_ ? own().data() : nullptr; }

@@ -848,20 +848,30 @@ Violation ClientViews::disagreement(const traces::Trace& trace, const std::strin
     return v;
 }
 
-void ClientViews::encode(std::string& out) const {
+void ClientViews::encode(std::string& out, const model::Renaming& renaming) const {
+    std::vector<std::string> entries;
     for (const auto& [key, view] : views_) {
-        out += key.first;
-        out += '|';
-        out += key.second;
-        out += '{';
+        std::string entry = renaming.jid(key.first);
+        entry += '|';
+        entry += key.second;
+        entry += '{';
+        std::vector<std::string> seen_by_nick;
         for (const auto& [nick, seen] : view) {
-            out += nick;
-            out += static_cast<char>('0' + static_cast<int>(seen.role));
-            out += static_cast<char>('1' + static_cast<int>(seen.affiliation));
-            out += ';';
+            std::string item(renaming.word(nick));
+            item += static_cast<char>('0' + static_cast<int>(seen.role));
+            item += static_cast<char>('1' + static_cast<int>(seen.affiliation));
+            seen_by_nick.push_back(std::move(item));
         }
-        out += '}';
+        if (!renaming.empty()) std::sort(seen_by_nick.begin(), seen_by_nick.end());
+        for (const std::string& item : seen_by_nick) {
+            entry += item;
+            entry += ';';
+        }
+        entry += '}';
+        entries.push_back(std::move(entry));
     }
+    if (!renaming.empty()) std::sort(entries.begin(), entries.end());
+    for (const std::string& entry : entries) out += entry;
 }
 
 const std::vector<Invariant>& invariants() {

@@ -70,7 +70,7 @@ public:
     void follow(const traces::Event& event);
     // Once the world is quiet: each occupant's view against the model.
     std::optional<Violation> check(const traces::Trace& trace, const ReferenceModel& model) const;
-    void encode(std::string& out) const;
+    void encode(std::string& out, const model::Renaming& renaming = {}) const;
     bool operator==(const ClientViews&) const = default;
 
 private:

@@ -312,7 +312,7 @@ void ReferenceModel::apply_self_presence(const model::Element& presence) {
     }
 }
 
-void ReferenceModel::encode(std::string& out) const {
+void ReferenceModel::encode(std::string& out, const model::Renaming& renaming) const {
     for (const auto& [jid, room] : rooms_) {
         out += jid;
         out += '{';
@@ -324,22 +324,35 @@ void ReferenceModel::encode(std::string& out) const {
         out += room.created_in_trace ? 'C' : 'c';
         out += room.password;
         out += '|';
+        // Keyed by nick and by bare JID: in the order of the new names.
+        std::vector<std::string> occupants;
         for (const auto& [nick, o] : room.occupants) {
-            out += nick;
-            out += ':';
-            out += o.bare_jid;
-            out += static_cast<char>('0' + static_cast<int>(o.role));
-            out += static_cast<char>('1' + static_cast<int>(o.affiliation));
+            std::string entry(renaming.word(nick));
+            entry += ':';
+            entry += renaming.jid(o.bare_jid);
+            entry += static_cast<char>('0' + static_cast<int>(o.role));
+            entry += static_cast<char>('1' + static_cast<int>(o.affiliation));
             for (const std::string& session : o.sessions) {
-                out += session;
-                out += ',';
+                entry += renaming.jid(session);
+                entry += ',';
             }
+            occupants.push_back(std::move(entry));
+        }
+        std::vector<std::string> affiliations;
+        for (const auto& [bare, a] : room.affiliations) {
+            affiliations.push_back(renaming.jid(bare) + static_cast<char>('1' + static_cast<int>(a)));
+        }
+        if (!renaming.empty()) {
+            std::sort(occupants.begin(), occupants.end());
+            std::sort(affiliations.begin(), affiliations.end());
+        }
+        for (const std::string& entry : occupants) {
+            out += entry;
             out += ';';
         }
         out += '|';
-        for (const auto& [bare, a] : room.affiliations) {
-            out += bare;
-            out += static_cast<char>('1' + static_cast<int>(a));
+        for (const std::string& entry : affiliations) {
+            out += entry;
             out += ';';
         }
         out += '}';

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "model/renaming.hpp"
 #include "model/xml.hpp"
 #include "traces/trace.hpp"
 
@@ -73,8 +74,8 @@ public:
     // Where the session is an occupant: (room, nick) pairs.
     std::vector<std::pair<std::string, std::string>> occupancies(std::string_view full_jid) const;
 
-    // Canonical bytes of what the model knows.
-    void encode(std::string& out) const;
+    // Canonical bytes of what the model knows, clients renamed if asked.
+    void encode(std::string& out, const model::Renaming& renaming = {}) const;
 
     bool operator==(const ReferenceModel&) const = default;
 

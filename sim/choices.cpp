@@ -12,6 +12,8 @@ std::string_view choice_kind_name(ChoiceKind kind) {
         case ChoiceKind::process: return "process";
         case ChoiceKind::drop: return "drop";
         case ChoiceKind::reconnect: return "reconnect";
+        case ChoiceKind::send: return "send";
+        case ChoiceKind::deliver: return "deliver";
     }
     assert(false);
     return "?";

@@ -16,6 +16,8 @@ enum class ChoiceKind : std::uint8_t {
     process,    // the server takes the input at the head of the client's link
     drop,       // fault: the client's connection drops now
     reconnect,  // fault: a dropped client connects again
+    send,       // the client puts its next input on its link (sends not eager)
+    deliver,    // the oldest stanza on its way to the client arrives (deliveries not eager)
 };
 
 std::string_view choice_kind_name(ChoiceKind kind);

@@ -275,18 +275,23 @@ void Server::broadcast_own_presence(const Session& session, const model::Element
     }
 }
 
-void Server::encode(std::string& out) const {
+void Server::encode(std::string& out, const model::Renaming& renaming) const {
     out += "server{";
+    std::vector<std::string> sessions;
+    sessions.reserve(sessions_.size());
     for (const Session& s : sessions_) {
-        out += 's';
-        out += std::to_string(s.client);
-        out += s.available ? ":1:" : ":0:";
-        append_str(out, s.full_jid.str());
-        for (const std::string& d : s.directed_presence) append_str(out, d);
+        std::string entry = renaming.jid(s.full_jid_text);
+        entry += s.available ? ":1:" : ":0:";
+        for (const std::string& d : s.directed_presence) append_str(entry, renaming.jid(d));
+        sessions.push_back(std::move(entry));
+    }
+    std::sort(sessions.begin(), sessions.end());
+    for (const std::string& entry : sessions) {
+        append_str(out, entry);
         out += ';';
     }
     out += '}';
-    muc_.encode(out);
+    muc_.encode(out, renaming);
 }
 
 }  // namespace mucsim::sim

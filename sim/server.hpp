@@ -62,7 +62,8 @@ public:
     // One stanza from a client's stream, stamped, routed, and everything it caused.
     std::vector<Routed> process(ClientIndex from, model::Element stanza, const model::Environment& env);
 
-    void encode(std::string& out) const;
+    // Sessions in the order of their (renamed) full JIDs: bind order is no state.
+    void encode(std::string& out, const model::Renaming& renaming = {}) const;
 
 private:
     const Session* find_session(ClientIndex client) const;

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
+
+#include "model/stanza.hpp"
 
 namespace mucsim::sim {
 
@@ -88,13 +91,25 @@ void World::send_disconnect(ClientIndex c) {
     refill(c);
 }
 
-// Moves inputs from the backlog to the link while the window allows. An
+// Whether the next input may go on the link: the window has room, and an
 // offline client can only send a connect.
+bool World::can_send(ClientIndex c) const {
+    const Client& cl = client(c);
+    if (cl.backlog.empty() || cl.link.size() >= config_.in_flight_max) return false;
+    if (cl.state == LinkState::online) return true;
+    return cl.backlog.front().kind == InputKind::connect && cl.link.empty();
+}
+
+// With eager sends, moves inputs from the backlog to the link while it may.
 void World::refill(ClientIndex c) {
+    if (!config_.eager_sends) return;
+    while (can_send(c)) send_next(c);
+}
+
+void World::send_next(ClientIndex c) {
+    assert(can_send(c));
     Client& cl = client(c);
-    while (!cl.backlog.empty() && cl.link.size() < config_.in_flight_max) {
-        bool can_send = cl.state == LinkState::online || cl.backlog.front().kind == InputKind::connect;
-        if (!can_send || (cl.state != LinkState::online && !cl.link.empty())) break;
+    {
         Input input = std::move(cl.backlog.front());
         cl.backlog.pop_front();
         if (config_.record_trace) {
@@ -113,6 +128,23 @@ void World::refill(ClientIndex c) {
     }
 }
 
+void World::deliver_next(ClientIndex c) {
+    Client& cl = client(c);
+    assert(!cl.incoming.empty());
+    assert(cl.inbox.size() < inbox_max);
+    if (config_.record_trace && config_.record_deliveries) {
+        traces::Event event;
+        event.kind = traces::EventKind::deliver;
+        event.client = c;
+        event.stanza = cl.incoming.front();
+        event.is_stanza = true;
+        record(std::move(event));
+    }
+    ++cl.received_total;
+    cl.inbox.push_back(std::move(cl.incoming.front()));
+    cl.incoming.pop_front();
+}
+
 std::vector<Choice> World::choices() const {
     std::vector<Choice> options;
     for (std::size_t i = 0; i < clients_.size(); ++i) {
@@ -122,6 +154,14 @@ std::vector<Choice> World::choices() const {
     std::sort(options.begin(), options.end(), [&](const Choice& a, const Choice& b) {
         return client(a.client).link.front().sequence < client(b.client).link.front().sequence;
     });
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+        auto c = static_cast<ClientIndex>(i);
+        if (!config_.eager_sends && can_send(c)) options.push_back({ChoiceKind::send, c});
+    }
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+        auto c = static_cast<ClientIndex>(i);
+        if (!clients_[i].incoming.empty()) options.push_back({ChoiceKind::deliver, c});
+    }
     if (faults_left_ <= 0) return options;
     for (std::size_t i = 0; i < clients_.size(); ++i) {
         auto c = static_cast<ClientIndex>(i);
@@ -135,7 +175,11 @@ std::vector<Choice> World::choices() const {
 }
 
 bool World::quiet() const {
-    return std::all_of(clients_.begin(), clients_.end(), [](const Client& c) { return c.link.empty(); });
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+        const Client& c = clients_[i];
+        if (!c.link.empty() || !c.incoming.empty() || can_send(static_cast<ClientIndex>(i))) return false;
+    }
+    return true;
 }
 
 void World::apply(const Choice& choice) {
@@ -151,6 +195,8 @@ void World::apply(const Choice& choice) {
             --faults_left_;
             reconnect(choice.client);
             break;
+        case ChoiceKind::send: send_next(choice.client); break;
+        case ChoiceKind::deliver: deliver_next(choice.client); break;
     }
 }
 
@@ -158,8 +204,9 @@ std::size_t World::run_until_quiet(ChoiceSequence& sequence) {
     std::size_t taken = 0;
     while (taken < config_.steps_max) {
         std::vector<Choice> options = choices();
-        bool pending = std::any_of(options.begin(), options.end(),
-                                   [](const Choice& o) { return o.kind == ChoiceKind::process; });
+        bool pending = std::any_of(options.begin(), options.end(), [](const Choice& o) {
+            return o.kind == ChoiceKind::process || o.kind == ChoiceKind::send || o.kind == ChoiceKind::deliver;
+        });
         if (!pending) break;
         apply(options[sequence.pick(options.size())]);
         ++taken;
@@ -236,6 +283,10 @@ void World::deliver(std::vector<Routed> routed, traces::Event* cause) {
         if (config_.record_trace && cause) cause->emitted.push_back({r.to, r.stanza});
         if (r.to == no_client) continue;
         Client& to = client(r.to);
+        if (!config_.eager_deliveries) {
+            to.incoming.push_back(std::move(r.stanza));  // on its way: a step of its own
+            continue;
+        }
         assert(to.inbox.size() < inbox_max);
         ++to.received_total;
         if (config_.record_trace && config_.record_deliveries) {
@@ -255,8 +306,9 @@ void World::deliver(std::vector<Routed> routed, traces::Event* cause) {
 void World::drop(ClientIndex c) {
     Client& cl = client(c);
     assert(cl.state == LinkState::online);
-    std::size_t lost = cl.link.size();
+    std::size_t lost = cl.link.size() + cl.incoming.size();
     cl.link.clear();  // what was in flight is gone, as with a closed TCP connection
+    cl.incoming.clear();
     cl.state = LinkState::dropped;
     now_ms_ += config_.step_ms;
     ++steps_;
@@ -277,20 +329,43 @@ void World::reconnect(ClientIndex c) {
     refill(c);
 }
 
+// A client's inputs are its program's: how many it has still to send and
+// how many are on the link say where it is in that program, so the counts
+// name them (within one program, which an explored world's states share).
+// What is on its way to a client is real content and is written out.
 void World::encode(std::string& out) const {
-    out += fmt::format("world{{f{};", faults_left_);
-    for (const Client& c : clients_) {
-        out += fmt::format("c{}:{}:{};", static_cast<int>(c.state), c.link.size(), c.backlog.size());
-        for (const Input& i : c.link) {
-            out += static_cast<char>('0' + static_cast<int>(i.kind));
-            if (i.kind == InputKind::stanza) out += model::stanza_to_string(i.stanza);
-        }
-        for (const Input& i : c.backlog) {
-            out += static_cast<char>('0' + static_cast<int>(i.kind));
-            if (i.kind == InputKind::stanza) out += model::stanza_to_string(i.stanza);
+    std::vector<int> order(clients_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    encode(out, model::Renaming{}, order);
+}
+
+void World::encode(std::string& out, const model::Renaming& renaming, const std::vector<int>& client_order) const {
+    assert(client_order.size() == clients_.size());
+    auto number = [&](std::uint64_t value) {
+        char digits[24];
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+        assert(ec == std::errc());
+        out.append(digits, end);
+    };
+    out += "world{f";
+    number(static_cast<std::uint64_t>(faults_left_));
+    for (int index : client_order) {
+        const Client& c = client(index);
+        out += ";c";
+        out += static_cast<char>('0' + static_cast<int>(c.state));
+        number(c.link.size());
+        out += ':';
+        number(c.backlog.size());
+        for (const model::Element& e : c.incoming) {
+            out += '|';
+            if (renaming.empty()) {
+                out += model::stanza_to_string(e);
+            } else {
+                model::encode_element(out, e, renaming);
+            }
         }
     }
-    server_.encode(out);
+    server_.encode(out, renaming);
     out += '}';
 }
 

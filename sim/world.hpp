@@ -34,6 +34,13 @@ struct WorldConfig {
     std::int64_t start_ms = default_start_ms;
     std::int64_t step_ms = 1000;  // virtual time per processed input
     std::size_t in_flight_max = 1;
+    // With both on (the default), sending and delivering are not choices: a
+    // client sends as soon as its window allows, and what the server emits
+    // lands in the recipients' inboxes at once. Off, they are steps of their
+    // own (send, deliver) that the scheduler interleaves with everything
+    // else: the unreduced model the explorer measures its reductions against.
+    bool eager_sends = true;
+    bool eager_deliveries = true;
     int faults_max = 0;           // fault budget: drops and reconnects
     bool record_trace = true;
     bool record_deliveries = true;  // deliver events besides process events' emissions
@@ -59,6 +66,7 @@ struct Client {
     LinkState state = LinkState::offline;
     std::deque<Input> link;     // on the wire to the server, oldest first
     std::deque<Input> backlog;  // still to be sent, in order
+    std::deque<model::Element> incoming;  // emitted to it, not yet delivered (eager_deliveries off)
     std::deque<model::Element> inbox;  // delivered and not yet taken
     std::uint64_t received_total = 0;
 };
@@ -83,7 +91,8 @@ public:
     void send_disconnect(ClientIndex c);
 
     // The scheduler's options now: inputs at the heads of links, oldest first
-    // (choice 0), then faults when the budget allows.
+    // (choice 0); then, when they are not eager, sends and deliveries; then
+    // faults when the budget allows.
     std::vector<Choice> choices() const;
     // Takes one option.
     void apply(const Choice& choice);
@@ -92,6 +101,9 @@ public:
     std::size_t run_until_quiet(ChoiceSequence& sequence);
     std::size_t run_until_quiet();
     bool quiet() const;
+
+    // Whether the client can put its next input on its link now.
+    bool can_send(ClientIndex c) const;
 
     // Faults taken directly by a driver that budgets them itself (the
     // explorer); apply() charges the world's own budget and calls these.
@@ -108,10 +120,16 @@ public:
     // Canonical bytes of the state that decides the future: server, MUC,
     // links, backlogs, fault budget. Not the trace, the inboxes, the clock.
     void encode(std::string& out) const;
+    // The same for the world with its clients renamed: `renaming` maps their
+    // words, `client_order` lists the clients in the order their new names
+    // take (the inverse of the permutation).
+    void encode(std::string& out, const model::Renaming& renaming, const std::vector<int>& client_order) const;
     std::uint64_t hash() const;
 
 private:
     void refill(ClientIndex c);
+    void send_next(ClientIndex c);
+    void deliver_next(ClientIndex c);
     void record(traces::Event event);
     void process(ClientIndex c);
     void deliver(std::vector<Routed> routed, traces::Event* process_event);

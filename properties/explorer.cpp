@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "model/namespaces.hpp"
+#include "properties/explore_support.hpp"
 #include "sim/world.hpp"
 
 namespace mucsim::properties {
@@ -28,88 +29,6 @@ bool is_affiliation_action(std::string_view action) {
     return std::find(std::begin(affiliation_actions), std::end(affiliation_actions), action) != std::end(affiliation_actions);
 }
 
-std::uint64_t fnv1a(std::string_view bytes) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (char c : bytes) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ULL;
-    }
-    // Finalise (splitmix64) so that the low bits spread well in the table.
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
-}
-
-std::uint64_t resident_bytes() {
-    std::ifstream statm("/proc/self/statm");
-    std::uint64_t pages_total = 0;
-    std::uint64_t pages_resident = 0;
-    statm >> pages_total >> pages_resident;
-    return pages_resident * 4096;
-}
-
-// 64-bit fingerprints in an open-addressing table: 8 bytes a slot, kept
-// between 57% and 85% full, so under 16 bytes a stored state.
-class FingerprintSet {
-public:
-    FingerprintSet() : slots_(16, 0) {}
-
-    bool insert(std::uint64_t fingerprint) {
-        if (fingerprint == 0) fingerprint = 1;  // 0 marks an empty slot
-        if ((count_ + 1) * 100 > slots_.size() * 85) grow();
-        if (!place(slots_, fingerprint)) return false;
-        ++count_;
-        return true;
-    }
-    std::uint64_t bytes() const { return slots_.size() * sizeof(std::uint64_t); }
-
-private:
-    static bool place(std::vector<std::uint64_t>& slots, std::uint64_t fingerprint) {
-        std::size_t mask = slots.size();
-        std::size_t i = fingerprint % mask;
-        for (std::size_t probes = 0; probes < slots.size(); ++probes) {
-            if (slots[i] == fingerprint) return false;
-            if (slots[i] == 0) {
-                slots[i] = fingerprint;
-                return true;
-            }
-            i = i + 1 == slots.size() ? 0 : i + 1;
-        }
-        assert(false && "the table is never full");
-        return false;
-    }
-    void grow() {
-        std::vector<std::uint64_t> bigger(slots_.size() + slots_.size() / 2, 0);
-        for (std::uint64_t f : slots_) {
-            if (f != 0) place(bigger, f);
-        }
-        slots_ = std::move(bigger);
-    }
-
-    std::vector<std::uint64_t> slots_;
-    std::size_t count_ = 0;
-};
-
-// Exact deduplication: the encodings themselves.
-class EncodingSet {
-public:
-    bool insert(std::string encoding) {
-        std::size_t length = encoding.size();
-        if (!set_.insert(std::move(encoding)).second) return false;
-        // A string, its heap block, the node and a bucket, approximately.
-        bytes_ += sizeof(std::string) + (length > 15 ? length + 1 : 0) + 2 * sizeof(void*) + sizeof(std::size_t);
-        return true;
-    }
-    std::uint64_t bytes() const { return bytes_ + set_.bucket_count() * sizeof(void*); }
-
-private:
-    std::unordered_set<std::string> set_;
-    std::uint64_t bytes_ = 0;
-};
-
 struct Node {
     sim::World world;
     ReferenceModel model;
@@ -121,16 +40,17 @@ struct Node {
 class Explorer {
 public:
     Explorer(const ExploreOptions& options, const std::function<void(const ExploreProgress&)>& on_progress)
-        : options_(options), on_progress_(on_progress), clients_(sim::cast(options.clients)) {
+        : options_(options),
+          on_progress_(on_progress),
+          clients_(sim::cast(options.clients)),
+          selected_(support::select_invariants(options.properties)),
+          // Clients after the first start alike (outside, no affiliation)
+          // and have the same alphabet: interchangeable. The diagram wants
+          // every client's own moves, so it goes without.
+          symmetry_(clients_, 1, options.symmetry && !options.build_graph ? std::min(options.clients - 1, support::Symmetry::count_max) : 0),
+          visited_(options.hash_compaction) {
         for (const std::string& a : options.actions.empty() ? explorer_actions() : options.actions) alphabet_.insert(a);
         for (const sim::ProgramClient& c : clients_) names_.push_back(c.name);
-        auto selected = std::vector<const Invariant*>();
-        for (const Invariant& i : invariants()) {
-            if (options.properties.empty() ||
-                std::find(options.properties.begin(), options.properties.end(), i.name) != options.properties.end()) {
-                selected_.push_back(&i);
-            }
-        }
     }
 
     ExploreResult run() {
@@ -208,23 +128,28 @@ private:
         return sim::build_stanza(a, context);
     }
 
-    std::string encode(const Node& node) const {
-        std::string out;
-        node.world.encode(out);
-        out += '#';
-        node.model.encode(out);
-        out += '#';
-        node.views.encode(out);
-        return out;
+    std::string encode(const Node& node, bool* permuted) const {
+        return symmetry_.canonical(
+            [&](std::string& out, const model::Renaming& renaming, const std::vector<int>& order) {
+                node.world.encode(out, renaming, order);
+                out += '#';
+                node.model.encode(out, renaming);
+                out += '#';
+                node.views.encode(out, renaming);
+            },
+            permuted);
     }
 
     // True when the state is new.
     bool remember(const Node& node) {
-        std::string encoding = encode(node);
-        bool fresh = options_.hash_compaction ? fingerprints_.insert(fnv1a(encoding)) : encodings_.insert(std::move(encoding));
-        if (!fresh) return false;
+        bool permuted = false;
+        bool fresh = visited_.insert(encode(node, &permuted));
+        if (!fresh) {
+            if (permuted) ++result_.stats.symmetry_merged;
+            return false;
+        }
         ++result_.stats.states;
-        result_.stats.stored_bytes = options_.hash_compaction ? fingerprints_.bytes() : encodings_.bytes();
+        result_.stats.stored_bytes = visited_.bytes();
         return true;
     }
 
@@ -335,33 +260,8 @@ private:
 
     // ------------------------------------------------------------ judging
 
-    // Follows the node's new trace events with its model and views, checking
-    // each invariant on each, then convergence at the quiet state.
     std::optional<Violation> judge_events(Node& node) const {
-        const traces::Trace& trace = node.world.trace();
-        for (const traces::Event& event : trace.events()) {
-            if (event.kind != traces::EventKind::process && event.kind != traces::EventKind::disconnect) continue;
-            ReferenceModel before = node.model;
-            node.model.apply(event);
-            node.views.follow(event);
-            StepContext ctx{trace, event, before, node.model};
-            for (const Invariant* invariant : selected_) {
-                if (!invariant->check_step) continue;
-                if (auto v = invariant->check_step(ctx)) return named(std::move(*v), *invariant);
-            }
-        }
-        for (const Invariant* invariant : selected_) {
-            if (!invariant->check_quiet) continue;
-            if (auto v = node.views.check(trace, node.model)) return named(std::move(*v), *invariant);
-        }
-        return std::nullopt;
-    }
-
-    static Violation named(Violation v, const Invariant& invariant) {
-        v.property = invariant.name;
-        v.section = invariant.section;
-        v.statement = invariant.statement;
-        return v;
+        return support::judge_events(node.world.trace(), node.model, node.views, selected_, true);
     }
 
     // ------------------------------------------------------------ search
@@ -395,7 +295,7 @@ private:
                 return false;
             }
             if ((result_.stats.states & 1023) == 0) {
-                if (resident_bytes() > options_.memory_max_mb * 1024 * 1024) {
+                if (support::resident_bytes() > options_.memory_max_mb * 1024 * 1024) {
                     result_.stats.stopped = fmt::format("memory limit of {} MB reached", options_.memory_max_mb);
                     return false;
                 }
@@ -504,8 +404,8 @@ private:
     std::vector<std::string> names_;
     std::set<std::string> alphabet_;
     std::vector<const Invariant*> selected_;
-    FingerprintSet fingerprints_;
-    EncodingSet encodings_;
+    support::Symmetry symmetry_;
+    support::VisitedSet visited_;
     std::map<std::string, std::size_t> vertex_index_;
     std::map<std::tuple<std::size_t, std::size_t, std::string>, std::size_t> edge_index_;
     ExploreResult result_;
@@ -532,14 +432,76 @@ std::string move_label(const Move& move, const std::vector<std::string>& names) 
     if (move.action == "leave") return fmt::format("{} leaves", who);
     if (move.action == "drop") return fmt::format("{} drops", who);
     if (move.action == "reconnect") return fmt::format("{} reconnects", who);
+    if (move.action == "say") return fmt::format("{} says hello", who);
+    if (move.action == "send") return fmt::format("{} sends its next stanza", who);
+    if (move.action == "deliver") return fmt::format("a stanza reaches {}", who);
     return fmt::format("{}: {}", who, move.action);
 }
 
+std::string_view reduction_name(Reduction reduction) {
+    switch (reduction) {
+        case Reduction::none: return "none";
+        case Reduction::sleep: return "sleep";
+        case Reduction::persistent: return "persistent";
+    }
+    return "?";
+}
+
+std::optional<Reduction> parse_reduction(std::string_view name) {
+    for (Reduction r : {Reduction::none, Reduction::sleep, Reduction::persistent}) {
+        if (reduction_name(r) == name) return r;
+    }
+    return std::nullopt;
+}
+
+std::optional<StandardModel> parse_standard_model(std::string_view text) {
+    std::size_t x = text.find('x');
+    if (x == std::string_view::npos || x == 0 || x + 1 >= text.size()) return std::nullopt;
+    auto number = [](std::string_view digits) -> std::optional<int> {
+        if (digits.empty() || digits.size() > 2) return std::nullopt;
+        int value = 0;
+        for (char c : digits) {
+            if (c < '0' || c > '9') return std::nullopt;
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    };
+    auto clients = number(text.substr(0, x));
+    auto actions = number(text.substr(x + 1));
+    if (!clients || !actions) return std::nullopt;
+    return StandardModel{*clients, *actions};
+}
+
+std::vector<std::string> standard_actions(int count) {
+    assert(count >= 1 && count <= standard_actions_max);
+    switch (count) {
+        case 1: return {"join"};
+        case 2: return {"join", "leave"};
+        case 3: return {"join", "member", "leave"};
+        default: return {"join", "member", "say", "leave"};
+    }
+}
+
 std::optional<std::string> validate(const ExploreOptions& options) {
+    if (options.model) {
+        if (options.model->clients < 1 || options.model->clients > sim::cast_max - 1) {
+            return fmt::format("--model NxK: N (clients) must be between 1 and {}", sim::cast_max - 1);
+        }
+        if (options.model->actions < 1 || options.model->actions > standard_actions_max) {
+            return fmt::format("--model NxK: K (actions per client) must be between 1 and {}", standard_actions_max);
+        }
+        if (options.reduction == Reduction::sleep && options.symmetry) {
+            return "--reduction sleep is not combined with symmetry: add --symmetry off";
+        }
+        if (options.depth < 0 || options.depth > program_depth_max) {
+            return fmt::format("--depth must be between 0 and {}", program_depth_max);
+        }
+        if (options.build_graph) return "the diagram is drawn for the action model (without --model)";
+    }
     if (options.clients < 1 || options.clients > sim::cast_max) {
         return fmt::format("--clients must be between 1 and {}", sim::cast_max);
     }
-    if (options.depth < 0 || options.depth > depth_max) return fmt::format("--depth must be between 0 and {}", depth_max);
+    if (!options.model && (options.depth < 0 || options.depth > depth_max)) return fmt::format("--depth must be between 0 and {}", depth_max);
     for (const std::string& a : options.actions) {
         const auto& all = explorer_actions();
         if (std::find(all.begin(), all.end(), a) == all.end()) {
@@ -554,6 +516,7 @@ std::optional<std::string> validate(const ExploreOptions& options) {
 
 ExploreResult explore(const ExploreOptions& options, const std::function<void(const ExploreProgress&)>& on_progress) {
     assert(!validate(options));
+    if (options.model) return support::explore_program(options, on_progress);
     return Explorer(options, on_progress).run();
 }
 

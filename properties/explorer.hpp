@@ -31,6 +31,29 @@ namespace mucsim::properties {
 // The action alphabet's names.
 const std::vector<std::string>& explorer_actions();
 
+// How the program explorer (ExploreOptions::model) cuts down interleavings;
+// see "The explorer reduces before it stores" in docs/DESIGN.md.
+enum class Reduction : std::uint8_t {
+    none,        // every send, processing and delivery is a step of its own
+    sleep,       // the same steps; sleep sets skip those that commute with one taken
+    persistent,  // sends and deliveries fused into the processing step that causes them
+};
+std::string_view reduction_name(Reduction reduction);
+std::optional<Reduction> parse_reduction(std::string_view name);
+
+// N clients with K actions each, all interchangeable: "3x3".
+struct StandardModel {
+    int clients = 3;
+    int actions = 3;
+    bool operator==(const StandardModel&) const = default;
+};
+std::optional<StandardModel> parse_standard_model(std::string_view text);
+inline constexpr int standard_actions_max = 4;
+// Program mode's depth bound (steps); its state spaces are finite and acyclic.
+inline constexpr int program_depth_max = 10000;
+// Client c's K actions, for the diagram and the docs: join, member, say, leave.
+std::vector<std::string> standard_actions(int count);
+
 struct ExploreOptions {
     int clients = 3;
     int depth = 8;
@@ -43,6 +66,11 @@ struct ExploreOptions {
     bool build_graph = false;
     bool graph_loops = false;  // draw moves that leave the abstract state as it was
     std::string room = "room";
+    // Interchangeable clients explored once per orbit (not with a graph).
+    bool symmetry = true;
+    // Program mode: fixed programs per client instead of an alphabet.
+    std::optional<StandardModel> model;
+    Reduction reduction = Reduction::persistent;
 };
 
 // One transition: a client's action, with its target when it has one.
@@ -60,6 +88,10 @@ struct ExploreStats {
     double seconds = 0;
     std::uint64_t stored_bytes = 0;  // of the visited set
     std::string stopped;             // why exploration ended early, or empty
+    std::uint64_t symmetry_merged = 0;  // arrivals at a stored state through a client permutation
+    std::uint64_t sleep_pruned = 0;     // enabled steps not taken: asleep
+    std::uint64_t fused_steps = 0;      // sends and deliveries taken inside processing steps
+    bool complete() const { return stopped.empty(); }
     double states_per_second() const { return seconds > 0 ? static_cast<double>(states) / seconds : 0; }
     double bytes_per_state() const {
         return states > 0 ? static_cast<double>(stored_bytes) / static_cast<double>(states) : 0;

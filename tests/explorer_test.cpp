@@ -154,3 +154,34 @@ TEST_CASE("each_reachable_fault_has_a_short_counterexample_that_replays") {
         CHECK(result.violation->program.actions.size() >= 3 + shortest);
     }
 }
+
+// Clients after the first are interchangeable: symmetry stores each orbit
+// once, and finds every reachable fault with a path as short.
+TEST_CASE("symmetry_stores_fewer_states_and_loses_no_fault") {
+    properties::ExploreOptions options;
+    options.clients = 3;
+    options.depth = 3;
+    options.symmetry = false;
+    properties::ExploreResult plain = properties::explore(options);
+    options.symmetry = true;
+    properties::ExploreResult reduced = properties::explore(options);
+    CHECK_FALSE(plain.violation);
+    CHECK_FALSE(reduced.violation);
+    CHECK(reduced.stats.states < plain.stats.states);
+    CHECK(reduced.stats.symmetry_merged > 0);
+    MESSAGE("3 clients, depth 3: ", plain.stats.states, " states without symmetry, ", reduced.stats.states, " with");
+    for (std::string fault : {"drop-nonoccupant-affiliation-notice", "skip-affiliation-presence", "wrong-ban-status",
+                              "skip-leave-broadcast", "admit-outcast", "skip-members-only-kick", "leak-real-jid",
+                              "allow-last-owner-removal"}) {
+        CAPTURE(fault);
+        options.inject = faults(fault);
+        options.symmetry = false;
+        properties::ExploreResult without = properties::explore(options);
+        options.symmetry = true;
+        properties::ExploreResult with = properties::explore(options);
+        REQUIRE(without.violation);
+        REQUIRE(with.violation);
+        CHECK(with.violation->path.size() == without.violation->path.size());
+        CHECK(with.violation->violation.property == without.violation->violation.property);
+    }
+}

@@ -43,6 +43,13 @@ void print_progress(const properties::ExploreProgress& p) {
 }
 
 std::string model_description(const properties::ExploreOptions& o) {
+    if (o.model) {
+        return fmt::format("{} clients x {} actions ({}), reduction {}, symmetry {}{}{}", o.model->clients,
+                           o.model->actions, fmt::join(properties::standard_actions(o.model->actions), ","),
+                           properties::reduction_name(o.reduction), o.symmetry ? "on" : "off",
+                           o.hash_compaction ? ", hash compaction" : ", exact states",
+                           o.inject.empty() ? "" : fmt::format(", injected: {}", fmt::join(o.inject.names(), ", ")));
+    }
     const auto& actions = o.actions.empty() ? properties::explorer_actions() : o.actions;
     return fmt::format("{} clients, depth {}, actions {}{}{}", o.clients, o.depth, fmt::join(actions, ","),
                        o.hash_compaction ? ", hash compaction" : ", exact states",
@@ -54,6 +61,10 @@ void print_summary(const properties::ExploreStats& s) {
                s.depth_reached, s.seconds, s.states_per_second());
     fmt::print("memory: {:.1f} bytes per stored state ({} states in {:.1f} KiB), {} MB resident\n", s.bytes_per_state(),
                s.states, static_cast<double>(s.stored_bytes) / 1024.0, resident_mb());
+    if (s.sleep_pruned || s.symmetry_merged || s.fused_steps) {
+        fmt::print("reductions: {} steps asleep (sleep sets), {} arrivals merged by symmetry, {} sends and deliveries fused\n",
+                   s.sleep_pruned, s.symmetry_merged, s.fused_steps);
+    }
     if (!s.stopped.empty()) fmt::print("stopped early: {}\n", s.stopped);
 }
 
@@ -64,7 +75,9 @@ int report_violation(const ExploreOptions& options, const properties::ExploreVio
     fmt::print("{} {} (XEP-0045 §{})\n", fail_label(), bold(v.property), v.section);
     fmt::print("  {}\n", v.statement);
     fmt::print("  {}\n", v.explanation);
-    fmt::print("shortest counterexample: {} transitions after the set-up\n", found.path.size());
+    fmt::print("{} counterexample: {} transitions after the set-up\n",
+               options.explore.reduction == properties::Reduction::sleep && options.explore.model ? "a" : "shortest",
+               found.path.size());
     for (std::size_t i = 0; i < found.path.size(); ++i) {
         fmt::print("  {:>2}. {}\n", i + 1, properties::move_label(found.path[i], names));
     }
@@ -128,13 +141,17 @@ int explore_command(const ExploreOptions& options) {
     }
     properties::ExploreOptions o = options.explore;
     o.build_graph = !options.dot_file.empty();
+    if (o.model && o.build_graph) {
+        print_error("--dot draws the action model's diagram: leave out --model");
+        return exit_usage;
+    }
     fmt::print("mucsim explore: {}\n", model_description(o));
     std::function<void(const properties::ExploreProgress&)> progress;
     if (stderr_is_terminal() && !options.quiet) progress = print_progress;
     properties::ExploreResult result = properties::explore(o, progress);
     if (progress) std::fputs("\n", stderr);
     print_summary(result.stats);
-    if (!options.dot_file.empty()) {
+    if (!options.dot_file.empty() && !o.model) {
         properties::GraphSummary summary;
         std::string dot = properties::graph_to_dot(result.graph, "mucsim explore: " + model_description(o), &summary);
         if (int rc = write_text_file(options.dot_file, dot); rc != exit_ok) return rc;

@@ -213,7 +213,7 @@ void add_diff(CLI::App& app, DiffOptions& options, int& code) {
 // The bounded model's options, shared by explore and graph.
 void add_model_options(CLI::App* command, mucsim::properties::ExploreOptions& o, std::vector<std::string>& faults) {
     command->add_option("--clients", o.clients, "Clients in the model")->capture_default_str()->check(CLI::Range(1, 8));
-    command->add_option("--depth", o.depth, "Transitions after the set-up")->capture_default_str()->check(CLI::Range(0, 64));
+    command->add_option("--depth", o.depth, "Transitions after the set-up (at most 64; program mode: steps)")->capture_default_str()->check(CLI::Range(0, mucsim::properties::program_depth_max));
     std::string all;
     for (const std::string& a : mucsim::properties::explorer_actions()) all += (all.empty() ? "" : ",") + a;
     command->add_option("--actions", o.actions, "Action alphabet, comma-separated (default: " + all + ")")
@@ -235,15 +235,48 @@ void add_explore(CLI::App& app, ExploreOptions& options, int& code) {
         "affiliation, toggle members-only and whois, kick, drop the connection), from a room the\n"
         "first client has created. The first violation has a shortest path; it is written as a\n"
         "scansion script and a program in --out.\n"
+        "Program mode (--model NxK): N interchangeable clients, each with a fixed program of K actions,\n"
+        "every interleaving of their steps to the end, with partial-order reduction and symmetry.\n"
         "Example: mucsim explore --clients 3 --depth 6\n"
-        "         mucsim explore --clients 2 --depth 4 --inject admit-outcast");
+        "         mucsim explore --clients 2 --depth 4 --inject admit-outcast\n"
+        "         mucsim explore --model 3x3 --reduction none --symmetry off --hash-compaction");
     static std::vector<std::string> faults;
     add_model_options(explore, options.explore, faults);
+    static std::string model;
+    static std::string reduction = "persistent";
+    static std::string symmetry = "on";
+    explore->add_option("--model", model,
+                        "Program mode: NxK, N interchangeable clients running K actions each "
+                        "(K=2 join,leave; 3 join,member,leave; 4 join,member,say,leave)");
+    explore->add_option("--reduction", reduction,
+                        "Program mode: none (every send and delivery a step), sleep (sleep sets), "
+                        "persistent (sends and deliveries fused)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"none", "sleep", "persistent"}));
+    explore->add_option("--symmetry", symmetry, "Store interchangeable clients' mirror states once")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"on", "off"}));
     explore->add_option("--dot", options.dot_file, "Also write the abstract state graph (Graphviz) to this file");
     explore->add_option("--out", options.out_dir, "Directory for the counterexample")->capture_default_str();
     explore->add_flag("-q,--quiet", options.quiet, "No progress line");
-    explore->callback([&] {
+    explore->callback([&, explore] {
         options.explore.inject = fault_set(faults);
+        options.explore.symmetry = symmetry == "on";
+        options.explore.reduction = *mucsim::properties::parse_reduction(reduction);
+        if (!model.empty()) {
+            options.explore.model = mucsim::properties::parse_standard_model(model);
+            if (!options.explore.model) {
+                mucsim::tools::print_error("--model: expected NxK, such as 3x3 (N clients, K actions each), not '{}'", model);
+                code = mucsim::tools::exit_usage;
+                return;
+            }
+            // A program runs to its end unless a depth is asked for.
+            if (explore->count("--depth") == 0) options.explore.depth = mucsim::properties::program_depth_max;
+        } else if (explore->count("--reduction") > 0) {
+            mucsim::tools::print_error("--reduction applies to program mode: add --model NxK");
+            code = mucsim::tools::exit_usage;
+            return;
+        }
         code = explore_command(options);
     });
 }

@@ -1,0 +1,166 @@
+#include "properties/explore_support.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <fstream>
+#include <numeric>
+
+namespace mucsim::properties::support {
+
+std::uint64_t fingerprint(std::string_view bytes) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (char c : bytes) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}
+
+std::uint64_t resident_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t pages_total = 0;
+    std::uint64_t pages_resident = 0;
+    statm >> pages_total >> pages_resident;
+    return pages_resident * 4096;
+}
+
+bool FingerprintSet::insert(std::uint64_t fingerprint) {
+    if (fingerprint == 0) fingerprint = 1;  // 0 marks an empty slot
+    if ((count_ + 1) * 100 > slots_.size() * 85) grow();
+    if (!place(slots_, fingerprint)) return false;
+    ++count_;
+    return true;
+}
+
+bool FingerprintSet::place(std::vector<std::uint64_t>& slots, std::uint64_t fingerprint) {
+    std::size_t i = fingerprint % slots.size();
+    for (std::size_t probes = 0; probes < slots.size(); ++probes) {
+        if (slots[i] == fingerprint) return false;
+        if (slots[i] == 0) {
+            slots[i] = fingerprint;
+            return true;
+        }
+        i = i + 1 == slots.size() ? 0 : i + 1;
+    }
+    assert(false && "the table is never full");
+    return false;
+}
+
+void FingerprintSet::grow() {
+    std::vector<std::uint64_t> bigger(slots_.size() + slots_.size() / 2, 0);
+    for (std::uint64_t f : slots_) {
+        if (f != 0) place(bigger, f);
+    }
+    slots_ = std::move(bigger);
+}
+
+bool EncodingSet::insert(std::string encoding) {
+    std::size_t length = encoding.size();
+    if (!set_.insert(std::move(encoding)).second) return false;
+    // A string, its heap block, the node and a bucket, approximately.
+    bytes_ += sizeof(std::string) + (length > 15 ? length + 1 : 0) + 2 * sizeof(void*) + sizeof(std::size_t);
+    return true;
+}
+
+std::vector<const Invariant*> select_invariants(const std::vector<std::string>& names) {
+    std::vector<const Invariant*> selected;
+    for (const Invariant& i : invariants()) {
+        if (names.empty() || std::find(names.begin(), names.end(), i.name) != names.end()) selected.push_back(&i);
+    }
+    return selected;
+}
+
+namespace {
+Violation named(Violation v, const Invariant& invariant) {
+    v.property = invariant.name;
+    v.section = invariant.section;
+    v.statement = invariant.statement;
+    return v;
+}
+}  // namespace
+
+std::optional<Violation> judge_events(const traces::Trace& trace, ReferenceModel& model, ClientViews& views,
+                                      const std::vector<const Invariant*>& selected, bool quiet) {
+    for (const traces::Event& event : trace.events()) {
+        if (event.kind != traces::EventKind::process && event.kind != traces::EventKind::disconnect) continue;
+        ReferenceModel before = model;
+        model.apply(event);
+        views.follow(event);
+        StepContext ctx{trace, event, before, model};
+        for (const Invariant* invariant : selected) {
+            if (!invariant->check_step) continue;
+            if (auto v = invariant->check_step(ctx)) return named(std::move(*v), *invariant);
+        }
+    }
+    if (!quiet) return std::nullopt;
+    for (const Invariant* invariant : selected) {
+        if (!invariant->check_quiet) continue;
+        if (auto v = views.check(trace, model)) return named(std::move(*v), *invariant);
+    }
+    return std::nullopt;
+}
+
+Symmetry::Symmetry(const std::vector<sim::ProgramClient>& cast, int first, int count) {
+    assert(first >= 0 && count >= 0 && count <= count_max);
+    assert(static_cast<std::size_t>(first + count) <= cast.size());
+    if (count < 2) {  // nothing to exchange: the identity, as plain encodings
+        renamings_.emplace_back();
+        client_orders_.emplace_back(cast.size());
+        std::iota(client_orders_[0].begin(), client_orders_[0].end(), 0);
+        return;
+    }
+    std::vector<int> permutation(static_cast<std::size_t>(count));
+    std::iota(permutation.begin(), permutation.end(), 0);
+    // The words of client i: cast i is user{i+1}, resource mucsim{i+1}.
+    auto words = [&](int i) {
+        return std::vector<std::string>{fmt::format("user{}", i + 1), fmt::format("mucsim{}", i + 1),
+                                        cast[static_cast<std::size_t>(i)].name};
+    };
+    do {
+        model::Renaming renaming;
+        std::vector<int> order(cast.size());
+        std::iota(order.begin(), order.end(), 0);
+        for (int k = 0; k < count; ++k) {
+            int from = first + k;
+            int to = first + permutation[static_cast<std::size_t>(k)];
+            order[static_cast<std::size_t>(to)] = from;
+            // The identity maps too: a non-empty renaming is what makes the
+            // encoders sort by the new names, and all must use one format.
+            std::vector<std::string> from_words = words(from);
+            std::vector<std::string> to_words = words(to);
+            for (std::size_t w = 0; w < from_words.size(); ++w) renaming.add(from_words[w], to_words[w]);
+        }
+        renamings_.push_back(std::move(renaming));
+        client_orders_.push_back(std::move(order));
+    } while (std::next_permutation(permutation.begin(), permutation.end()));
+}
+
+std::string Symmetry::canonical(const Encoder& encode, bool* permuted) const {
+    assert(!renamings_.empty() && "constructed from a cast");
+    if (permuted) *permuted = false;
+    if (renamings_.size() == 1) {
+        std::string out;
+        encode(out, renamings_[0], client_orders_[0]);
+        return out;
+    }
+    std::string best;
+    std::string candidate;
+    for (std::size_t p = 0; p < renamings_.size(); ++p) {
+        candidate.clear();
+        encode(candidate, renamings_[p], client_orders_[p]);
+        if (p == 0 || candidate < best) {
+            best.swap(candidate);
+            if (permuted) *permuted = p != 0;
+        }
+    }
+    return best;
+}
+
+}  // namespace mucsim::properties::support

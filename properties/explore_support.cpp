@@ -1,5 +1,7 @@
 #include "properties/explore_support.hpp"
 
+#include "properties/checker.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -70,11 +72,9 @@ bool EncodingSet::insert(std::string encoding) {
 }
 
 std::vector<const Invariant*> select_invariants(const std::vector<std::string>& names) {
-    std::vector<const Invariant*> selected;
-    for (const Invariant& i : invariants()) {
-        if (names.empty() || std::find(names.begin(), names.end(), i.name) != names.end()) selected.push_back(&i);
-    }
-    return selected;
+    auto selected = properties::select_invariants(names);
+    assert(selected.ok() && "validate() has checked the names");
+    return std::move(selected).value();
 }
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include "model/namespaces.hpp"
 #include "properties/checker.hpp"
+#include "properties/explorer.hpp"
 #include "sim/replay.hpp"
 #include "sim/world.hpp"
 #include "tools/commands.hpp"
@@ -173,6 +174,78 @@ void bench_checking(const BenchOptions& options) {
                result.seconds, result.counterexample ? "a violation!" : "no violation");
 }
 
+// ---------------------------------------------------------------- exploration
+
+void explore_line(std::string_view what, properties::ExploreOptions options) {
+    properties::ExploreResult result = properties::explore(options);
+    const properties::ExploreStats& s = result.stats;
+    fmt::print("exploration: {:<50} {:>8} states {:>9} transitions {:>7.2f} s {:>8.0f} states/s {:>7.1f} B/state{}\n",
+               what, s.states, s.transitions, s.seconds, s.states_per_second(), s.bytes_per_state(),
+               s.complete() ? "" : fmt::format(" (stopped: {})", s.stopped));
+}
+
+// The action model (3 clients, depth 5) exact and hash-compacted, and the
+// standard program models with and without reduction.
+void bench_exploration() {
+    properties::ExploreOptions action;
+    action.clients = 3;
+    action.depth = 5;
+    action.symmetry = false;
+    explore_line("actions, 3 clients, depth 5, exact", action);
+    action.hash_compaction = true;
+    explore_line("actions, 3 clients, depth 5, compacted", action);
+    action.symmetry = true;
+    explore_line("actions, 3 clients, depth 5, compacted, symmetry", action);
+    auto program = [](int clients, int actions, properties::Reduction reduction, bool symmetry) {
+        properties::ExploreOptions o;
+        o.model = properties::StandardModel{clients, actions};
+        o.reduction = reduction;
+        o.symmetry = symmetry;
+        o.depth = properties::program_depth_max;
+        o.hash_compaction = true;
+        return o;
+    };
+    explore_line("program 3x2, no reduction", program(3, 2, properties::Reduction::none, false));
+    explore_line("program 3x2, sleep sets", program(3, 2, properties::Reduction::sleep, false));
+    explore_line("program 3x3, persistent sets", program(3, 3, properties::Reduction::persistent, false));
+    explore_line("program 3x3, persistent sets and symmetry", program(3, 3, properties::Reduction::persistent, true));
+    explore_line("program 4x3, persistent sets and symmetry", program(4, 3, properties::Reduction::persistent, true));
+}
+
+// ---------------------------------------------------------------- bug finding
+
+// For each injected fault: runs and seconds of `mucsim check` to the first
+// violation (shrinking not included), the median over five seeds.
+void bench_faults() {
+    constexpr int seeds = 5;
+    for (const model::FaultInfo& info : model::all_faults()) {
+        std::string_view name = info.name;
+        std::vector<double> seconds;
+        std::vector<std::uint64_t> runs;
+        int found = 0;
+        for (int k = 0; k < seeds; ++k) {
+            properties::CheckOptions check;
+            check.seed = 1 + static_cast<std::uint64_t>(k) * 100000;
+            check.runs = 5000;
+            check.shrink_evaluations_max = 0;
+            check.inject.add(*model::parse_fault(name));
+            auto start = Clock::now();
+            properties::CheckResult result = properties::check(check);
+            seconds.push_back(seconds_since(start));
+            if (result.counterexample) {
+                ++found;
+                runs.push_back(result.counterexample->run + 1);
+            } else {
+                runs.push_back(check.runs);
+            }
+        }
+        std::sort(seconds.begin(), seconds.end());
+        std::sort(runs.begin(), runs.end());
+        fmt::print("faults:      {:<36} found {}/{}  median {:>4} runs  {:>7.3f} s\n", name, found, seeds,
+                   runs[seeds / 2], seconds[seeds / 2]);
+    }
+}
+
 }  // namespace
 
 int bench_command(const BenchOptions& options) {
@@ -183,6 +256,8 @@ int bench_command(const BenchOptions& options) {
     if (wants("replay")) bench_replay(options);
     if (wants("simulation")) bench_simulation(options);
     if (wants("checking")) bench_checking(options);
+    if (wants("exploration")) bench_exploration();
+    if (wants("faults")) bench_faults();
     return exit_ok;
 }
 

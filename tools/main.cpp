@@ -302,13 +302,13 @@ void add_graph(CLI::App& app, GraphOptions& options, int& code) {
 }
 
 void add_bench(CLI::App& app, BenchOptions& options, int& code) {
-    CLI::App* bench = app.add_subcommand("bench", "Measure replay, simulation and checking speed on one core");
+    CLI::App* bench = app.add_subcommand("bench", "Measure replay, simulation, checking, exploration and bug finding on one core");
     bench->footer(
         "Prints the machine and build type, then one line per figure. See docs/PERFORMANCE.md.\n"
         "Example: mucsim bench --seconds 5");
-    bench->add_option("--only", options.only, "Figures to measure: replay, simulation, checking")
-        ->check(CLI::IsMember({"replay", "simulation", "checking"}));
-    bench->add_option("--seconds", options.seconds, "Time spent on each figure")->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+    bench->add_option("--only", options.only, "Figures to measure: replay, simulation, checking, exploration, faults")
+        ->check(CLI::IsMember({"replay", "simulation", "checking", "exploration", "faults"}));
+    bench->add_option("--seconds", options.seconds, "Time spent on each timed figure (replay, simulation, checking)")->capture_default_str()->check(CLI::Range(0.1, 3600.0));
     bench->add_option("--prosody-dir", options.prosody_dir, "Where Prosody's scripts are")->capture_default_str();
     bench->add_option("--rounds", options.rounds,
                       "Fixed work instead of --seconds (simulation: rounds of 1000 inputs), for instruction counts");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <cassert>
 #include <charconv>
 
@@ -286,9 +287,19 @@ void encode_element(std::string& out, const Element& element, const Renaming& re
     out += '<';
     encode_string(out, element.name);
     encode_string(out, element.ns);
-    std::vector<const Attribute*> attributes;
-    attributes.reserve(element.attributes.size());
-    for (const Attribute& a : element.attributes) attributes.push_back(&a);
+    // Sorted by name: the order attributes were set in is not state. A
+    // stanza has a few; more than the stack holds go to the heap.
+    constexpr std::size_t on_stack_max = 16;
+    std::array<const Attribute*, on_stack_max> on_stack{};
+    std::vector<const Attribute*> on_heap;
+    std::span<const Attribute*> attributes;
+    if (element.attributes.size() <= on_stack_max) {
+        attributes = std::span<const Attribute*>(on_stack.data(), element.attributes.size());
+    } else {
+        on_heap.resize(element.attributes.size());
+        attributes = std::span<const Attribute*>(on_heap);
+    }
+    for (std::size_t i = 0; i < element.attributes.size(); ++i) attributes[i] = &element.attributes[i];
     std::sort(attributes.begin(), attributes.end(), [](const Attribute* a, const Attribute* b) { return a->name < b->name; });
     encode_int(out, static_cast<std::int64_t>(attributes.size()));
     for (const Attribute* a : attributes) {

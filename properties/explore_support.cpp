@@ -72,6 +72,11 @@ bool EncodingSet::insert(std::string encoding) {
 }
 
 std::vector<const Invariant*> select_invariants(const std::vector<std::string>& names) {
+    if (names.empty()) {  // all of them (the checker's selection says so with an empty list)
+        std::vector<const Invariant*> all;
+        for (const Invariant& i : invariants()) all.push_back(&i);
+        return all;
+    }
     auto selected = properties::select_invariants(names);
     assert(selected.ok() && "validate() has checked the names");
     return std::move(selected).value();

@@ -358,11 +358,7 @@ void World::encode(std::string& out, const model::Renaming& renaming, const std:
         number(c.backlog.size());
         for (const model::Element& e : c.incoming) {
             out += '|';
-            if (renaming.empty()) {
-                out += model::stanza_to_string(e);
-            } else {
-                model::encode_element(out, e, renaming);
-            }
+            model::encode_element(out, e, renaming);  // length-prefixed: no escaping to pay for
         }
     }
     server_.encode(out, renaming);

@@ -398,11 +398,11 @@ void Room::encode(std::string& out, const Renaming& renaming) const {
     encode_int(out, static_cast<std::int64_t>(occupants_.size()));
     for (const Occupant& o : occupants_) {  // join order is state: kept
         encode_string(out, renaming.word(o.nick));
-        encode_string(out, renaming.jid(o.bare_jid.str()));
+        encode_jid(out, o.bare_jid.str(), renaming);
         encode_int(out, rank(o.role));
         encode_int(out, static_cast<std::int64_t>(o.sessions.size()));
         for (const Session& s : o.sessions) {
-            encode_string(out, renaming.jid(s.jid.str()));
+            encode_jid(out, s.jid.str(), renaming);
             encode_element(out, s.presence, renaming);
         }
     }

@@ -283,6 +283,14 @@ void encode_int(std::string& out, std::int64_t value) {
 
 void encode_element(std::string& out, const Element& element) { encode_element(out, element, Renaming{}); }
 
+void encode_jid(std::string& out, std::string_view text, const Renaming& renaming) {
+    if (renaming.empty()) {
+        encode_string(out, text);
+    } else {
+        encode_string(out, renaming.jid(text));
+    }
+}
+
 void encode_element(std::string& out, const Element& element, const Renaming& renaming) {
     out += '<';
     encode_string(out, element.name);
@@ -304,11 +312,7 @@ void encode_element(std::string& out, const Element& element, const Renaming& re
     encode_int(out, static_cast<std::int64_t>(attributes.size()));
     for (const Attribute* a : attributes) {
         encode_string(out, a->name);
-        if (renaming.empty()) {
-            encode_string(out, a->value);
-        } else {
-            encode_string(out, renaming.jid(a->value));
-        }
+        encode_jid(out, a->value, renaming);
     }
     encode_int(out, static_cast<std::int64_t>(element.children.size()));
     for (const Node& node : element.children) {

@@ -75,5 +75,7 @@ void encode_int(std::string& out, std::int64_t value);
 void encode_element(std::string& out, const Element& element);
 // The same with JID-shaped attribute values renamed (for symmetry).
 void encode_element(std::string& out, const Element& element, const Renaming& renaming);
+// A JID-shaped text, renamed (no copy when the renaming is empty).
+void encode_jid(std::string& out, std::string_view text, const Renaming& renaming);
 
 }  // namespace mucsim::model

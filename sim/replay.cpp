@@ -55,7 +55,7 @@ public:
     }
 
     Next next_received(ClientIndex c) override {
-        std::deque<model::Element>& inbox = world_.client(c).inbox;
+        Fifo<model::Element>& inbox = world_.client(c).inbox;
         if (inbox.empty()) return {};
         Next next{std::move(inbox.front()), {}};
         inbox.pop_front();
@@ -63,7 +63,7 @@ public:
     }
 
     model::Result<std::vector<model::Element>, std::string> pending(ClientIndex c) override {
-        const std::deque<model::Element>& inbox = world_.client(c).inbox;
+        const Fifo<model::Element>& inbox = world_.client(c).inbox;
         return std::vector<model::Element>(inbox.begin(), inbox.end());
     }
 

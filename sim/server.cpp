@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <span>
 #include <cassert>
 
 #include "model/namespaces.hpp"
@@ -20,7 +23,9 @@ bool is_error_or_result(const model::Element& stanza) {
 }
 
 void append_str(std::string& out, std::string_view text) {
-    out += std::to_string(text.size());
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, text.size());
+    out.append(digits, end);
     out += ':';
     out += text;
 }
@@ -277,18 +282,40 @@ void Server::broadcast_own_presence(const Session& session, const model::Element
 
 void Server::encode(std::string& out, const model::Renaming& renaming) const {
     out += "server{";
-    std::vector<std::string> sessions;
-    sessions.reserve(sessions_.size());
-    for (const Session& s : sessions_) {
-        std::string entry = renaming.jid(s.full_jid_text);
-        entry += s.available ? ":1:" : ":0:";
-        for (const std::string& d : s.directed_presence) append_str(entry, renaming.jid(d));
-        sessions.push_back(std::move(entry));
-    }
-    std::sort(sessions.begin(), sessions.end());
-    for (const std::string& entry : sessions) {
-        append_str(out, entry);
-        out += ';';
+    // In the order of the (renamed) full JIDs: the order sessions connected
+    // in is not state.
+    auto write = [&](std::string& to, const Session& s, std::string_view jid) {
+        append_str(to, jid);
+        to += s.available ? ":1:" : ":0:";
+        for (const std::string& d : s.directed_presence) {
+            if (renaming.empty()) {
+                append_str(to, d);
+            } else {
+                append_str(to, renaming.jid(d));
+            }
+        }
+        to += ';';
+    };
+    if (renaming.empty()) {
+        std::array<const Session*, 16> on_stack{};
+        std::vector<const Session*> on_heap;
+        std::span<const Session*> order;
+        if (sessions_.size() <= on_stack.size()) {
+            order = std::span<const Session*>(on_stack.data(), sessions_.size());
+        } else {
+            on_heap.resize(sessions_.size());
+            order = std::span<const Session*>(on_heap);
+        }
+        for (std::size_t i = 0; i < sessions_.size(); ++i) order[i] = &sessions_[i];
+        std::sort(order.begin(), order.end(),
+                  [](const Session* a, const Session* b) { return a->full_jid_text < b->full_jid_text; });
+        for (const Session* s : order) write(out, *s, s->full_jid_text);
+    } else {
+        std::vector<std::pair<std::string, const Session*>> renamed;
+        renamed.reserve(sessions_.size());
+        for (const Session& s : sessions_) renamed.emplace_back(renaming.jid(s.full_jid_text), &s);
+        std::sort(renamed.begin(), renamed.end());
+        for (const auto& [jid, s] : renamed) write(out, *s, jid);
     }
     out += '}';
     muc_.encode(out, renaming);

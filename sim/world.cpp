@@ -11,6 +11,18 @@
 namespace mucsim::sim {
 
 namespace {
+// 64-bit FNV-1a: queued stanzas stand in state encodings by this.
+std::uint64_t fingerprint(std::string_view bytes) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (char c : bytes) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+}  // namespace
+
+namespace {
 
 constexpr std::size_t clients_max = 256;
 constexpr std::size_t backlog_max = 100000;
@@ -136,12 +148,12 @@ void World::deliver_next(ClientIndex c) {
         traces::Event event;
         event.kind = traces::EventKind::deliver;
         event.client = c;
-        event.stanza = cl.incoming.front();
+        event.stanza = cl.incoming.front().stanza;
         event.is_stanza = true;
         record(std::move(event));
     }
     ++cl.received_total;
-    cl.inbox.push_back(std::move(cl.incoming.front()));
+    cl.inbox.push_back(std::move(cl.incoming.front().stanza));
     cl.incoming.pop_front();
 }
 
@@ -284,7 +296,9 @@ void World::deliver(std::vector<Routed> routed, traces::Event* cause) {
         if (r.to == no_client) continue;
         Client& to = client(r.to);
         if (!config_.eager_deliveries) {
-            to.incoming.push_back(std::move(r.stanza));  // on its way: a step of its own
+            std::string encoding;
+            model::encode_element(encoding, r.stanza);
+            to.incoming.push_back({std::move(r.stanza), fingerprint(encoding)});  // on its way: a step of its own
             continue;
         }
         assert(to.inbox.size() < inbox_max);
@@ -356,9 +370,13 @@ void World::encode(std::string& out, const model::Renaming& renaming, const std:
         number(c.link.size());
         out += ':';
         number(c.backlog.size());
-        for (const model::Element& e : c.incoming) {
+        for (const InFlight& e : c.incoming) {
             out += '|';
-            model::encode_element(out, e, renaming);  // length-prefixed: no escaping to pay for
+            if (renaming.empty()) {
+                out.append(reinterpret_cast<const char*>(&e.fingerprint), sizeof e.fingerprint);
+            } else {
+                model::encode_element(out, e.stanza, renaming);
+            }
         }
     }
     server_.encode(out, renaming);

@@ -21,6 +21,7 @@
 #include "model/jid.hpp"
 #include "model/muc_service.hpp"
 #include "sim/choices.hpp"
+#include "sim/fifo.hpp"
 #include "sim/server.hpp"
 #include "traces/trace.hpp"
 
@@ -60,14 +61,21 @@ struct Input {
 
 enum class LinkState : std::uint8_t { offline, online, dropped };
 
+// A stanza on its way to a client, with the fingerprint of its encoding,
+// taken once when it is emitted: a queued stanza is in many states.
+struct InFlight {
+    model::Element stanza;
+    std::uint64_t fingerprint = 0;
+};
+
 struct Client {
     std::string name;
     model::Jid full_jid;
     LinkState state = LinkState::offline;
-    std::deque<Input> link;     // on the wire to the server, oldest first
-    std::deque<Input> backlog;  // still to be sent, in order
-    std::deque<model::Element> incoming;  // emitted to it, not yet delivered (eager_deliveries off)
-    std::deque<model::Element> inbox;  // delivered and not yet taken
+    Fifo<Input> link;         // on the wire to the server, oldest first
+    Fifo<Input> backlog;      // still to be sent, in order
+    Fifo<InFlight> incoming;  // emitted to it, not yet delivered (eager_deliveries off)
+    Fifo<model::Element> inbox;  // delivered and not yet taken
     std::uint64_t received_total = 0;
 };
 

@@ -75,6 +75,9 @@ void encode_int(std::string& out, std::int64_t value);
 void encode_element(std::string& out, const Element& element);
 // The same with JID-shaped attribute values renamed (for symmetry).
 void encode_element(std::string& out, const Element& element, const Renaming& renaming);
+// 64 bits of a state encoding (eight bytes a round, then splitmix64):
+// fingerprints of explored states and of queued stanzas.
+std::uint64_t fingerprint64(std::string_view bytes);
 // A JID-shaped text, renamed (no copy when the renaming is empty).
 void encode_jid(std::string& out, std::string_view text, const Renaming& renaming);
 

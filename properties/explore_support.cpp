@@ -1,5 +1,6 @@
 #include "properties/explore_support.hpp"
 
+#include "model/stanza.hpp"
 #include "properties/checker.hpp"
 
 #include <fmt/format.h>
@@ -12,28 +13,7 @@
 
 namespace mucsim::properties::support {
 
-std::uint64_t fingerprint(std::string_view bytes) {
-    // Eight bytes a round (multiply and fold), then splitmix64: encodings are
-    // kilobytes, and byte-at-a-time FNV was a tenth of the explorer's time.
-    constexpr std::uint64_t prime = 0x9E3779B97F4A7C15ULL;
-    std::uint64_t h = 1469598103934665603ULL ^ (bytes.size() * prime);
-    std::size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, bytes.data() + i, 8);
-        h = (h ^ word) * prime;
-        h ^= h >> 32;
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-    h = (h ^ tail) * prime;
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
-}
+std::uint64_t fingerprint(std::string_view bytes) { return model::fingerprint64(bytes); }
 
 std::uint64_t resident_bytes() {
     std::ifstream statm("/proc/self/statm");
@@ -178,6 +158,70 @@ std::string Symmetry::canonical(const Encoder& encode, bool* permuted) const {
         }
     }
     return best;
+}
+
+std::string encode_state(const Symmetry& symmetry, const sim::World& world, const ReferenceModel& model,
+                         const ClientViews& views, bool* permuted) {
+    return symmetry.canonical(
+        [&](std::string& out, const model::Renaming& renaming, const std::vector<int>& order) {
+            world.encode(out, renaming, order);
+            out += '#';
+            model.encode(out, renaming);
+            out += '#';
+            views.encode(out, renaming);
+        },
+        permuted);
+}
+
+sim::ProgramAction room_action(int client, sim::Verb verb, const std::string& room) {
+    sim::ProgramAction a;
+    a.client = client;
+    a.verb = verb;
+    a.room = room;
+    return a;
+}
+
+model::Element explorer_stanza(const std::vector<sim::ProgramClient>& cast, const sim::ProgramAction& action,
+                               std::string id) {
+    assert(action.client >= 0 && static_cast<std::size_t>(action.client) < cast.size());
+    sim::StanzaContext context;
+    context.host = "conference.localhost";
+    context.id = std::move(id);
+    context.current_nick = cast[static_cast<std::size_t>(action.client)].name;
+    if (!action.target.empty()) {
+        for (const sim::ProgramClient& c : cast) {
+            if (c.name == action.target) context.target_jid = c.jid.bare_str();
+        }
+    }
+    return sim::build_stanza(action, context);
+}
+
+bool limit_reached(ExploreStats& stats, const ExploreOptions& options) {
+    if (stats.states >= options.states_max) {
+        stats.stopped = fmt::format("state limit of {} reached", options.states_max);
+        return true;
+    }
+    if ((stats.states & 1023) == 0 && resident_bytes() > options.memory_max_mb * 1024 * 1024) {
+        stats.stopped = fmt::format("memory limit of {} MB reached", options.memory_max_mb);
+        return true;
+    }
+    return false;
+}
+
+void ProgressReporter::report(const ExploreStats& stats, std::uint64_t frontier) {
+    if (!on_progress_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_report_ < std::chrono::milliseconds(200)) return;
+    last_report_ = now;
+    ExploreProgress p;
+    p.stats = stats;
+    p.stats.seconds = seconds();
+    p.frontier = frontier;
+    on_progress_(p);
+}
+
+double ProgressReporter::seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
 }  // namespace mucsim::properties::support

@@ -3,6 +3,7 @@
 // judging a transition's new events, and client symmetry. Internal to
 // properties/.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,8 +13,10 @@
 #include <vector>
 
 #include "model/renaming.hpp"
+#include "properties/explorer.hpp"
 #include "properties/invariants.hpp"
 #include "sim/program.hpp"
+#include "sim/world.hpp"
 #include "traces/trace.hpp"
 
 namespace mucsim::properties::support {
@@ -98,15 +101,61 @@ private:
     std::vector<std::vector<int>> client_orders_;  // clients in the order of their new names
 };
 
-}  // namespace mucsim::properties::support
+// The canonical encoding of an explored state: world, reference model,
+// views, each under the least client permutation.
+std::string encode_state(const Symmetry& symmetry, const sim::World& world, const ReferenceModel& model,
+                         const ClientViews& views, bool* permuted);
 
-namespace mucsim::properties {
-struct ExploreOptions;
-struct ExploreProgress;
-struct ExploreResult;
-namespace support {
+// An action of `client` in the model's room.
+sim::ProgramAction room_action(int client, sim::Verb verb, const std::string& room);
+
+// The stanza an explored client sends for `action`: its nick is its cast
+// name, a target is a cast member's bare JID.
+model::Element explorer_stanza(const std::vector<sim::ProgramClient>& cast, const sim::ProgramAction& action,
+                               std::string id);
+
+// Whether the state or memory limit stops exploration now (then the
+// reason is in stats.stopped). Memory is read every 1024 states.
+bool limit_reached(ExploreStats& stats, const ExploreOptions& options);
+
+// Progress at most five times a second, and the run's clock.
+class ProgressReporter {
+public:
+    explicit ProgressReporter(const std::function<void(const ExploreProgress&)>& on_progress)
+        : on_progress_(on_progress), start_(std::chrono::steady_clock::now()) {}
+    void report(const ExploreStats& stats, std::uint64_t frontier);
+    double seconds() const;
+
+private:
+    const std::function<void(const ExploreProgress&)>& on_progress_;
+    std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point last_report_;
+};
+
+// Breadth-first, level by level, to `depth_max` levels: expand(node, next)
+// queues a node's successors worth exploring and returns false to stop.
+// True when the depth bound ended it with states still to expand.
+template <class Node, class Expand>
+bool breadth_first(Node root, int depth_max, ExploreStats& stats, ProgressReporter& progress, Expand expand) {
+    std::vector<Node> level;
+    level.push_back(std::move(root));
+    for (int depth = 0; !level.empty(); ++depth) {
+        if (depth >= depth_max) return true;
+        std::vector<Node> next;
+        for (Node& node : level) {
+            if (!expand(node, next)) return false;
+        }
+        if (!next.empty()) stats.depth_reached = depth + 1;
+        level = std::move(next);
+        progress.report(stats, level.size());
+    }
+    return false;
+}
+
 // The program explorer (ExploreOptions::model set), in program_explorer.cpp.
 ExploreResult explore_program(const ExploreOptions& options,
                               const std::function<void(const ExploreProgress&)>& on_progress);
-}  // namespace support
-}  // namespace mucsim::properties
+
+}  // namespace mucsim::properties::support
+
+

@@ -20,8 +20,6 @@ namespace mucsim::properties {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr std::string_view affiliation_actions[] = {"member", "admin", "owner", "outcast", "none"};
 constexpr int depth_max = 64;
 
@@ -54,7 +52,6 @@ public:
     }
 
     ExploreResult run() {
-        start_ = Clock::now();
         Node initial = initial_node(false);
         std::optional<Violation> setup_violation = judge_events(initial);
         initial.world.trace().clear();
@@ -64,17 +61,9 @@ public:
         }
         remember(initial);
         initial.abstract = vertex(initial);
-        std::vector<Node> level;
-        level.push_back(std::move(initial));
-        for (int depth = 0; depth < options_.depth && !level.empty(); ++depth) {
-            std::vector<Node> next;
-            for (Node& node : level) {
-                if (!expand(node, next)) return finish();
-            }
-            if (!next.empty()) result_.stats.depth_reached = depth + 1;
-            level = std::move(next);
-            report(level.size());
-        }
+        // The depth bound is the model's: reaching it is not stopping early.
+        support::breadth_first(std::move(initial), options_.depth, result_.stats, progress_,
+                               [this](Node& node, std::vector<Node>& next) { return expand(node, next); });
         return finish();
     }
 
@@ -107,37 +96,14 @@ private:
         return node;
     }
 
-    sim::ProgramAction action(int client, sim::Verb verb) const {
-        sim::ProgramAction a;
-        a.client = client;
-        a.verb = verb;
-        a.room = options_.room;
-        return a;
-    }
+    sim::ProgramAction action(int client, sim::Verb verb) const { return support::room_action(client, verb, options_.room); }
 
     model::Element stanza(const sim::ProgramAction& a, std::string id, const Node&) const {
-        sim::StanzaContext context;
-        context.host = "conference.localhost";
-        context.id = std::move(id);
-        context.current_nick = names_[static_cast<std::size_t>(a.client)];
-        if (!a.target.empty()) {
-            for (const sim::ProgramClient& c : clients_) {
-                if (c.name == a.target) context.target_jid = c.jid.bare_str();
-            }
-        }
-        return sim::build_stanza(a, context);
+        return support::explorer_stanza(clients_, a, std::move(id));
     }
 
     std::string encode(const Node& node, bool* permuted) const {
-        return symmetry_.canonical(
-            [&](std::string& out, const model::Renaming& renaming, const std::vector<int>& order) {
-                node.world.encode(out, renaming, order);
-                out += '#';
-                node.model.encode(out, renaming);
-                out += '#';
-                node.views.encode(out, renaming);
-            },
-            permuted);
+        return support::encode_state(symmetry_, node.world, node.model, node.views, permuted);
     }
 
     // True when the state is new.
@@ -290,17 +256,8 @@ private:
                 return false;
             }
             if (!remember(child)) continue;
-            if (result_.stats.states >= options_.states_max) {
-                result_.stats.stopped = fmt::format("state limit of {} reached", options_.states_max);
-                return false;
-            }
-            if ((result_.stats.states & 1023) == 0) {
-                if (support::resident_bytes() > options_.memory_max_mb * 1024 * 1024) {
-                    result_.stats.stopped = fmt::format("memory limit of {} MB reached", options_.memory_max_mb);
-                    return false;
-                }
-                report(next.size());
-            }
+            if (support::limit_reached(result_.stats, options_)) return false;
+            progress_.report(result_.stats, next.size());
             next.push_back(std::move(child));
         }
         return true;
@@ -336,20 +293,8 @@ private:
     }
 
     ExploreResult finish() {
-        result_.stats.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+        result_.stats.seconds = progress_.seconds();
         return std::move(result_);
-    }
-
-    void report(std::uint64_t frontier) {
-        if (!on_progress_) return;
-        auto now = Clock::now();
-        if (now - last_report_ < std::chrono::milliseconds(200)) return;
-        last_report_ = now;
-        ExploreProgress p;
-        p.stats = result_.stats;
-        p.stats.seconds = std::chrono::duration<double>(now - start_).count();
-        p.frontier = frontier;
-        on_progress_(p);
     }
 
     // ------------------------------------------------------------ the abstract graph
@@ -409,8 +354,7 @@ private:
     std::map<std::string, std::size_t> vertex_index_;
     std::map<std::tuple<std::size_t, std::size_t, std::string>, std::size_t> edge_index_;
     ExploreResult result_;
-    Clock::time_point start_;
-    Clock::time_point last_report_;
+    support::ProgressReporter progress_{on_progress_};
 };
 
 }  // namespace

@@ -40,8 +40,6 @@ namespace mucsim::properties {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr std::uint32_t no_parent = ~0U;
 constexpr int steps_max = 100000;  // a path longer than this is a bug in the model: the space is acyclic
 
@@ -85,7 +83,6 @@ public:
     }
 
     ExploreResult run() {
-        start_ = Clock::now();
         ProgramNode root = initial_node(false);
         std::optional<Violation> setup = support::judge_events(root.world.trace(), root.model, root.views, selected_,
                                                               root.world.quiet());
@@ -98,21 +95,12 @@ public:
         root.link = 0;
         root.key = key(root, nullptr);
         store(root.key, 0);
-        std::vector<ProgramNode> level;
-        level.push_back(std::move(root));
-        for (int depth = 0; !level.empty(); ++depth) {
-            if (depth >= options_.depth || depth >= steps_max) {
-                result_.stats.stopped = fmt::format("depth bound of {} reached", depth);
-                break;
-            }
-            std::vector<ProgramNode> next;
-            for (ProgramNode& node : level) {
-                if (!expand(node, next)) return finish();
-            }
-            if (!next.empty()) result_.stats.depth_reached = depth + 1;
-            level = std::move(next);
-            report(level.size());
-        }
+        int depth_max = std::min(options_.depth, steps_max);
+        bool bounded = support::breadth_first(
+            std::move(root), depth_max, result_.stats, progress_,
+            [this](ProgramNode& node, std::vector<ProgramNode>& next) { return expand(node, next); });
+        // Programs run to their end: a bound that cuts them leaves states unexplored.
+        if (bounded) result_.stats.stopped = fmt::format("depth bound of {} reached", depth_max);
         return finish();
     }
 
@@ -132,13 +120,7 @@ private:
         return config;
     }
 
-    sim::ProgramAction action(int client, sim::Verb verb) const {
-        sim::ProgramAction a;
-        a.client = client;
-        a.verb = verb;
-        a.room = options_.room;
-        return a;
-    }
+    sim::ProgramAction action(int client, sim::Verb verb) const { return support::room_action(client, verb, options_.room); }
 
     sim::ProgramAction affiliation(int client, int target, std::string value) const {
         sim::ProgramAction a = action(client, sim::Verb::affiliation);
@@ -191,16 +173,7 @@ private:
     // Ids are the action's place in its client's program, the same for
     // every client: interchangeable clients send interchangeable stanzas.
     model::Element stanza(const sim::ProgramAction& a, std::string id) const {
-        sim::StanzaContext context;
-        context.host = "conference.localhost";
-        context.id = std::move(id);
-        context.current_nick = names_[static_cast<std::size_t>(a.client)];
-        if (!a.target.empty()) {
-            for (const sim::ProgramClient& c : cast_) {
-                if (c.name == a.target) context.target_jid = c.jid.bare_str();
-            }
-        }
-        return sim::build_stanza(a, context);
+        return support::explorer_stanza(cast_, a, std::move(id));
     }
 
     ProgramNode initial_node(bool record_deliveries) const {
@@ -220,15 +193,7 @@ private:
     }
 
     std::string encode(const ProgramNode& node, bool* permuted) const {
-        return symmetry_.canonical(
-            [&](std::string& out, const model::Renaming& renaming, const std::vector<int>& order) {
-                node.world.encode(out, renaming, order);
-                out += '#';
-                node.model.encode(out, renaming);
-                out += '#';
-                node.views.encode(out, renaming);
-            },
-            permuted);
+        return support::encode_state(symmetry_, node.world, node.model, node.views, permuted);
     }
 
     // The sends and deliveries a step of the eager world took along.
@@ -335,17 +300,8 @@ private:
             bool permuted = false;
             child.key = key(child, &permuted);
             if (!arrive(child, next, permuted)) continue;
-            if (result_.stats.states >= options_.states_max) {
-                result_.stats.stopped = fmt::format("state limit of {} reached", options_.states_max);
-                return false;
-            }
-            if ((result_.stats.states & 1023) == 0) {
-                if (support::resident_bytes() > options_.memory_max_mb * 1024 * 1024) {
-                    result_.stats.stopped = fmt::format("memory limit of {} MB reached", options_.memory_max_mb);
-                    return false;
-                }
-                report(next.size());
-            }
+            if (support::limit_reached(result_.stats, options_)) return false;
+            progress_.report(result_.stats, next.size());
         }
         return true;
     }
@@ -411,20 +367,8 @@ private:
     }
 
     ExploreResult finish() {
-        result_.stats.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+        result_.stats.seconds = progress_.seconds();
         return std::move(result_);
-    }
-
-    void report(std::uint64_t frontier) {
-        if (!on_progress_) return;
-        auto now = Clock::now();
-        if (now - last_report_ < std::chrono::milliseconds(200)) return;
-        last_report_ = now;
-        ExploreProgress p;
-        p.stats = result_.stats;
-        p.stats.seconds = std::chrono::duration<double>(now - start_).count();
-        p.frontier = frontier;
-        on_progress_(p);
     }
 
     const ExploreOptions& options_;
@@ -439,8 +383,7 @@ private:
     std::uint64_t sleep_bytes_ = 0;
     std::vector<PathLink> links_;
     ExploreResult result_;
-    Clock::time_point start_;
-    Clock::time_point last_report_;
+    support::ProgressReporter progress_{on_progress_};
 };
 
 }  // namespace

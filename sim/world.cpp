@@ -11,31 +11,10 @@
 namespace mucsim::sim {
 
 namespace {
-// 64-bit FNV-1a: queued stanzas stand in state encodings by this.
-std::uint64_t fingerprint(std::string_view bytes) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (char c : bytes) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-}  // namespace
-
-namespace {
 
 constexpr std::size_t clients_max = 256;
 constexpr std::size_t backlog_max = 100000;
 constexpr std::size_t inbox_max = 1000000;  // a client that never reads is a test bug
-
-std::uint64_t fnv1a(std::string_view bytes) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (char c : bytes) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 }  // namespace
 
@@ -298,7 +277,7 @@ void World::deliver(std::vector<Routed> routed, traces::Event* cause) {
         if (!config_.eager_deliveries) {
             std::string encoding;
             model::encode_element(encoding, r.stanza);
-            to.incoming.push_back({std::move(r.stanza), fingerprint(encoding)});  // on its way: a step of its own
+            to.incoming.push_back({std::move(r.stanza), model::fingerprint64(encoding)});  // on its way: a step of its own
             continue;
         }
         assert(to.inbox.size() < inbox_max);
@@ -386,7 +365,7 @@ void World::encode(std::string& out, const model::Renaming& renaming, const std:
 std::uint64_t World::hash() const {
     std::string bytes;
     encode(bytes);
-    return fnv1a(bytes);
+    return model::fingerprint64(bytes);
 }
 
 }  // namespace mucsim::sim

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up, build and run mucsim on Debian 12.
 #
-#   tools/build.sh main   install what is missing, build, run the main job
+#   tools/build.sh main   install what is missing, build, run the main job: replay Prosody's
+#                         scripts in-process, then the default property run (mucsim check)
 #   tools/build.sh test   install what is missing, build, run the whole test suite;
 #                         then each fuzzer for a short budget (build-fuzz/, tools/fuzz.sh),
 #                         then the whole suite again built with ASan + UBSan (build-asan/)
@@ -77,8 +78,10 @@ case "${1:-}" in
         install_missing
         shared_dir
         build build
-        echo "== mucsim lint ../shared/scansion/prosody/*.scs"
-        build/tools/mucsim lint ../shared/scansion/prosody/*.scs
+        echo "== mucsim replay ../shared/scansion/prosody/*.scs"
+        build/tools/mucsim replay ../shared/scansion/prosody/*.scs
+        echo "== mucsim check (the default property run)"
+        build/tools/mucsim check --jobs "$(nproc)"
         ;;
     test)
         install_missing

@@ -51,8 +51,8 @@ std::string model_description(const properties::ExploreOptions& o) {
                            o.inject.empty() ? "" : fmt::format(", injected: {}", fmt::join(o.inject.names(), ", ")));
     }
     const auto& actions = o.actions.empty() ? properties::explorer_actions() : o.actions;
-    return fmt::format("{} clients, depth {}, actions {}{}{}", o.clients, o.depth, fmt::join(actions, ","),
-                       o.hash_compaction ? ", hash compaction" : ", exact states",
+    return fmt::format("{} clients, depth {}, actions {}, symmetry {}{}{}", o.clients, o.depth, fmt::join(actions, ","),
+                       o.symmetry && !o.build_graph ? "on" : "off", o.hash_compaction ? ", hash compaction" : ", exact states",
                        o.inject.empty() ? "" : fmt::format(", injected: {}", fmt::join(o.inject.names(), ", ")));
 }
 

@@ -48,3 +48,30 @@ TEST_CASE("help_explains_and_exits_0") {
     CHECK(r.out.find("lint") != std::string::npos);
     CHECK(r.out.find("Exit codes") != std::string::npos);
 }
+
+TEST_CASE("explore_program_mode_reports_its_reductions_and_refuses_bad_models") {
+    RunResult ok = run_mucsim({"explore", "--model", "2x3", "--reduction", "sleep", "--symmetry", "off", "-q"});
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("2 clients x 3 actions (join,member,leave), reduction sleep, symmetry off") != std::string::npos);
+    CHECK(ok.out.find("states 4728") != std::string::npos);
+    CHECK(ok.out.find("steps asleep (sleep sets)") != std::string::npos);
+
+    TempDir dir;
+    RunResult found = run_mucsim({"explore", "--model", "2x3", "--inject", "allow-last-owner-removal", "-q", "--out",
+                                  dir.path().string()});
+    CHECK(found.exit_code == 1);
+    CHECK(found.out.find("FAIL owner-exists") != std::string::npos);
+    CHECK(found.out.find("Juliet makes Juliet member") != std::string::npos);
+    CHECK(std::filesystem::exists(dir.path() / "explore-owner-exists.scs"));
+
+    for (std::vector<std::string> args : {std::vector<std::string>{"explore", "--model", "abc"},
+                                          {"explore", "--model", "3x9"},
+                                          {"explore", "--model", "3x3", "--reduction", "sleep"},
+                                          {"explore", "--reduction", "none"},
+                                          {"explore", "--model", "2x2", "--reduction", "bogus"}}) {
+        CAPTURE(args[2]);
+        RunResult bad = run_mucsim(args);
+        CHECK(bad.exit_code == 2);
+        CHECK(bad.err.find("error:") != std::string::npos);
+    }
+}

@@ -71,6 +71,9 @@ struct ExploreOptions {
     // Program mode: fixed programs per client instead of an alphabet.
     std::optional<StandardModel> model;
     Reduction reduction = Reduction::persistent;
+    // Program mode: depth-first (memory for a path, not a level; the
+    // counterexample found first need not be a shortest one).
+    bool depth_first = false;
 };
 
 // One transition: a client's action, with its target when it has one.

@@ -53,6 +53,7 @@ struct ProgramNode {
     ReferenceModel model;
     ClientViews views;
     std::uint32_t link = 0;  // its PathLink
+    int depth = 0;           // steps from the root
     // Sleep sets: the set this visit starts from, and (on a revisit) the
     // only steps to take.
     std::uint64_t sleep = 0;
@@ -96,15 +97,44 @@ public:
         root.key = key(root, nullptr);
         store(root.key, 0);
         int depth_max = std::min(options_.depth, steps_max);
-        bool bounded = support::breadth_first(
-            std::move(root), depth_max, result_.stats, progress_,
-            [this](ProgramNode& node, std::vector<ProgramNode>& next) { return expand(node, next); });
+        bool bounded = options_.depth_first ? depth_first(std::move(root), depth_max)
+                                            : support::breadth_first(std::move(root), depth_max, result_.stats, progress_,
+                                                                     [this](ProgramNode& node, std::vector<ProgramNode>& next) {
+                                                                         return expand(node, next);
+                                                                     });
         // Programs run to their end: a bound that cuts them leaves states unexplored.
         if (bounded) result_.stats.stopped = fmt::format("depth bound of {} reached", depth_max);
         return finish();
     }
 
 private:
+    // Depth-first: a stack of the nodes still to expand, each node's
+    // successors pushed together, so memory is depth times branching
+    // nodes, not a breadth-first level. True when the depth bound cut it.
+    bool depth_first(ProgramNode root, int depth_max) {
+        bool bounded = false;
+        std::vector<ProgramNode> stack;
+        stack.push_back(std::move(root));
+        std::vector<ProgramNode> children;
+        while (!stack.empty()) {
+            ProgramNode node = std::move(stack.back());
+            stack.pop_back();
+            if (node.depth >= depth_max) {
+                bounded = true;
+                continue;
+            }
+            children.clear();
+            if (!expand(node, children)) break;
+            // Reversed, so that the first enabled step is explored first.
+            for (auto child = children.rbegin(); child != children.rend(); ++child) {
+                result_.stats.depth_reached = std::max(result_.stats.depth_reached, child->depth);
+                stack.push_back(std::move(*child));
+            }
+            progress_.report(result_.stats, stack.size());
+        }
+        return bounded;
+    }
+
     bool fine_grained() const { return options_.reduction != Reduction::persistent; }
     bool sleep_sets() const { return options_.reduction == Reduction::sleep; }
 
@@ -177,7 +207,7 @@ private:
     }
 
     ProgramNode initial_node(bool record_deliveries) const {
-        ProgramNode node{sim::World(world_config(record_deliveries)), {}, {}, 0, 0, ~0ULL, false, {}};
+        ProgramNode node{sim::World(world_config(record_deliveries)), {}, {}, 0, 0, 0, ~0ULL, false, {}};
         for (const sim::ProgramClient& c : cast_) node.world.add_client(c.name, c.jid);
         for (std::size_t c = 0; c < cast_.size(); ++c) node.world.send_connect(static_cast<int>(c));
         std::vector<sim::ProgramAction> setup = setup_actions();
@@ -279,6 +309,7 @@ private:
                 continue;
             }
             ProgramNode child = node;
+            child.depth = node.depth + 1;
             child.revisit = false;
             child.only = ~0ULL;
             child.world.trace().clear();

@@ -31,12 +31,14 @@ model::FaultSet faults(std::string_view name) {
 struct Setting {
     properties::Reduction reduction;
     bool symmetry;
+    bool depth_first = false;
 };
 
 const Setting settings[] = {
-    {properties::Reduction::none, false},       {properties::Reduction::sleep, false},
-    {properties::Reduction::persistent, false}, {properties::Reduction::none, true},
-    {properties::Reduction::persistent, true},
+    {properties::Reduction::none, false},          {properties::Reduction::sleep, false},
+    {properties::Reduction::persistent, false},    {properties::Reduction::none, true},
+    {properties::Reduction::persistent, true},     {properties::Reduction::none, false, true},
+    {properties::Reduction::sleep, false, true},   {properties::Reduction::persistent, true, true},
 };
 
 }  // namespace
@@ -73,6 +75,19 @@ TEST_CASE("sleep_sets_keep_every_state_and_take_fewer_transitions") {
         CHECK(sleep.stats.transitions < none.stats.transitions);
         CHECK(sleep.stats.sleep_pruned > 0);
         CHECK(sleep.stats.transitions + sleep.stats.sleep_pruned <= none.stats.transitions);
+    }
+}
+
+TEST_CASE("depth_first_search_stores_the_same_states_as_breadth_first") {
+    for (auto reduction : {properties::Reduction::none, properties::Reduction::sleep, properties::Reduction::persistent}) {
+        CAPTURE(properties::reduction_name(reduction));
+        properties::ExploreOptions options = program_model(2, 3, reduction, false);
+        properties::ExploreResult breadth = properties::explore(options);
+        options.depth_first = true;
+        properties::ExploreResult depth = properties::explore(options);
+        REQUIRE(depth.stats.complete());
+        CHECK(depth.stats.states == breadth.stats.states);
+        CHECK_FALSE(depth.violation);
     }
 }
 
@@ -115,12 +130,15 @@ TEST_CASE("every_reduction_finds_every_fault_the_model_reaches") {
         for (const Setting& setting : settings) {
             CAPTURE(properties::reduction_name(setting.reduction));
             CAPTURE(setting.symmetry);
+            CAPTURE(setting.depth_first);
             properties::ExploreOptions options = program_model(2, 4, setting.reduction, setting.symmetry);
+            options.depth_first = setting.depth_first;
             options.inject = faults(fault);
             properties::ExploreResult result = properties::explore(options);
             REQUIRE(result.violation);
-            lengths += fmt::format(" {}{}:{}", properties::reduction_name(setting.reduction),
-                                   setting.symmetry ? "+symmetry" : "", result.violation->path.size());
+            lengths += fmt::format(" {}{}{}:{}", properties::reduction_name(setting.reduction),
+                                   setting.symmetry ? "+symmetry" : "", setting.depth_first ? "+dfs" : "",
+                                   result.violation->path.size());
             // The counterexample replays: failing with the fault, passing without.
             traces::Script script =
                 properties::counterexample_script(result.violation->trace, result.violation->violation, {"t"});

@@ -44,9 +44,10 @@ void print_progress(const properties::ExploreProgress& p) {
 
 std::string model_description(const properties::ExploreOptions& o) {
     if (o.model) {
-        return fmt::format("{} clients x {} actions ({}), reduction {}, symmetry {}{}{}", o.model->clients,
+        return fmt::format("{} clients x {} actions ({}), reduction {}, symmetry {}, {}{}{}", o.model->clients,
                            o.model->actions, fmt::join(properties::standard_actions(o.model->actions), ","),
                            properties::reduction_name(o.reduction), o.symmetry ? "on" : "off",
+                           o.depth_first ? "depth-first" : "breadth-first",
                            o.hash_compaction ? ", hash compaction" : ", exact states",
                            o.inject.empty() ? "" : fmt::format(", injected: {}", fmt::join(o.inject.names(), ", ")));
     }
@@ -76,7 +77,9 @@ int report_violation(const ExploreOptions& options, const properties::ExploreVio
     fmt::print("  {}\n", v.statement);
     fmt::print("  {}\n", v.explanation);
     fmt::print("{} counterexample: {} transitions after the set-up\n",
-               options.explore.reduction == properties::Reduction::sleep && options.explore.model ? "a" : "shortest",
+               options.explore.model && (options.explore.reduction == properties::Reduction::sleep || options.explore.depth_first)
+                   ? "a"
+                   : "shortest",
                found.path.size());
     for (std::size_t i = 0; i < found.path.size(); ++i) {
         fmt::print("  {:>2}. {}\n", i + 1, properties::move_label(found.path[i], names));

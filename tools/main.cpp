@@ -253,6 +253,11 @@ void add_explore(CLI::App& app, ExploreOptions& options, int& code) {
                         "persistent (sends and deliveries fused)")
         ->capture_default_str()
         ->check(CLI::IsMember({"none", "sleep", "persistent"}));
+    static std::string search = "bfs";
+    explore->add_option("--search", search,
+                        "Program mode: bfs (shortest counterexamples) or dfs (memory for one path, not a whole level)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"bfs", "dfs"}));
     explore->add_option("--symmetry", symmetry, "Store interchangeable clients' mirror states once")
         ->capture_default_str()
         ->check(CLI::IsMember({"on", "off"}));
@@ -262,6 +267,7 @@ void add_explore(CLI::App& app, ExploreOptions& options, int& code) {
     explore->callback([&, explore] {
         options.explore.inject = fault_set(faults);
         options.explore.symmetry = symmetry == "on";
+        options.explore.depth_first = search == "dfs";
         options.explore.reduction = *mucsim::properties::parse_reduction(reduction);
         if (!model.empty()) {
             options.explore.model = mucsim::properties::parse_standard_model(model);
@@ -272,8 +278,8 @@ void add_explore(CLI::App& app, ExploreOptions& options, int& code) {
             }
             // A program runs to its end unless a depth is asked for.
             if (explore->count("--depth") == 0) options.explore.depth = mucsim::properties::program_depth_max;
-        } else if (explore->count("--reduction") > 0) {
-            mucsim::tools::print_error("--reduction applies to program mode: add --model NxK");
+        } else if (explore->count("--reduction") > 0 || explore->count("--search") > 0) {
+            mucsim::tools::print_error("--reduction and --search apply to program mode: add --model NxK");
             code = mucsim::tools::exit_usage;
             return;
         }

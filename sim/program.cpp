@@ -153,7 +153,12 @@ public:
             std::string_view trimmed = trim(line);
             if (trimmed.empty()) continue;
             if (trimmed.starts_with('#')) {
-                if (in_header && program_.clients.empty()) program_.comments.emplace_back(trim(trimmed.substr(1)));
+                // Carriage returns too: a comment is written back with one line end.
+                std::string_view comment = trimmed.substr(1);
+                std::size_t first = comment.find_first_not_of(" \t\r");
+                std::size_t last = comment.find_last_not_of(" \t\r");
+                comment = first == std::string_view::npos ? std::string_view() : comment.substr(first, last - first + 1);
+                if (in_header && program_.clients.empty()) program_.comments.emplace_back(comment);
                 continue;
             }
             std::optional<std::string> error;

@@ -63,6 +63,9 @@ Element& Element::append(Element child) {
 }
 
 Element& Element::text(std::string_view content) {
+    // No empty text node: a parser never makes one, so an element built
+    // with one would not equal itself written and read back.
+    if (content.empty()) return *this;
     if (!children.empty() && children.back().is_text()) {
         children.back().text().append(content);
     } else {

@@ -92,8 +92,8 @@ private:
 
 class Replayer {
 public:
-    Replayer(const traces::Script& script, ReplayBackend& backend, bool strict_order)
-        : script_(script), backend_(backend), strict_order_(strict_order) {}
+    Replayer(const traces::Script& script, ReplayBackend& backend, bool strict_order, bool keep_log = true)
+        : script_(script), backend_(backend), strict_order_(strict_order), keep_log_(keep_log) {}
 
     ReplayResult run() {
         if (!add_clients()) return finish();
@@ -117,7 +117,12 @@ private:
                                     std::move(explanation)});
     }
 
-    void log(int line, std::string text) { result_.log.push_back({line, std::move(text)}); }
+    // The text is made only when the log is kept: writing every stanza out
+    // was a fifth of a replay.
+    template <class Text>
+    void log(int line, Text text) {
+        if (keep_log_) result_.log.push_back({line, text()});
+    }
 
     bool add_clients() {
         for (const traces::ClientDecl& decl : script_.clients) {
@@ -157,11 +162,11 @@ private:
                     fail(action, std::move(*error));
                     return false;
                 }
-                log(action.line, fmt::format("{} connects as {}", action.client, bindings_[action.client]));
+                log(action.line, [&] { return fmt::format("{} connects as {}", action.client, bindings_[action.client]); });
                 return true;
             }
             case traces::ActionKind::disconnects:
-                log(action.line, fmt::format("{} disconnects", action.client));
+                log(action.line, [&] { return fmt::format("{} disconnects", action.client); });
                 if (auto error = backend_.disconnect(c)) {
                     fail(action, std::move(*error));
                     return false;
@@ -186,10 +191,10 @@ private:
             // As scansion does: a send on a closed connection goes nowhere.
             result_.warnings.push_back(
                 fmt::format("line {}: {} is not connected; its stanza was not sent", action.line, action.client));
-            log(action.line, fmt::format("{} sends (ignored, not connected): {}", action.client, compact(*stanza)));
+            log(action.line, [&] { return fmt::format("{} sends (ignored, not connected): {}", action.client, compact(*stanza)); });
             return true;
         }
-        log(action.line, fmt::format("{} sends: {}", action.client, compact(*stanza)));
+        log(action.line, [&] { return fmt::format("{} sends: {}", action.client, compact(*stanza)); });
         if (auto error = backend_.send(c, std::move(stanza).value())) {
             fail(action, std::move(*error));
             return false;
@@ -219,7 +224,7 @@ private:
             model::Element received = std::move(*next.stanza);
             auto mismatch = traces::match_stanza(*expected, received, captures_);
             if (!mismatch) {
-                log(action.line, fmt::format("{} receives: {}", action.client, compact(received)));
+                log(action.line, [&] { return fmt::format("{} receives: {}", action.client, compact(received)); });
                 return true;
             }
             if (strict_order_) {
@@ -231,7 +236,7 @@ private:
                 closest = mismatch;
                 closest_index = skipped.size();
             }
-            log(action.line, fmt::format("{} skips: {}", action.client, compact(received)));
+            log(action.line, [&] { return fmt::format("{} skips: {}", action.client, compact(received)); });
             result_.skipped.push_back({action.line, action.client, received});
             skipped.push_back(std::move(received));
         }
@@ -274,7 +279,7 @@ private:
             return false;
         }
         if (queued->empty()) {
-            log(action.line, fmt::format("{} receives nothing", action.client));
+            log(action.line, [&] { return fmt::format("{} receives nothing", action.client); });
             return true;
         }
         std::string text = fmt::format("expected nothing, but {} stanza(s) are queued:", queued->size());
@@ -286,6 +291,7 @@ private:
     const traces::Script& script_;
     ReplayBackend& backend_;
     bool strict_order_;
+    bool keep_log_;
     std::vector<std::string> clients_;
     traces::Bindings bindings_;
     traces::Captures captures_;
@@ -296,7 +302,7 @@ private:
 
 ReplayResult replay(const traces::Script& script, const ReplayOptions& options) {
     WorldBackend backend(options);
-    return Replayer(script, backend, options.strict_order).run();
+    return Replayer(script, backend, options.strict_order, options.keep_log).run();
 }
 
 ReplayResult replay(const traces::Script& script, ReplayBackend& backend, bool strict_order) {

@@ -20,6 +20,7 @@ namespace mucsim::sim {
 struct ReplayOptions {
     ServerConfig server;
     bool strict_order = false;
+    bool keep_log = true;  // ReplayResult::log, the exchange line by line (for --verbose)
 };
 
 // One line of the exchange, for --verbose.

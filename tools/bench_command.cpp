@@ -70,7 +70,9 @@ void bench_replay(const BenchOptions& options) {
     std::size_t failed = 0;
     auto start = Clock::now();
     while (seconds_since(start) < options.seconds) {
-        for (const traces::Script& script : scripts) failed += sim::replay(script, {}).passed ? 0 : 1;
+        sim::ReplayOptions replay;
+        replay.keep_log = false;  // as `mucsim replay` without --verbose
+        for (const traces::Script& script : scripts) failed += sim::replay(script, replay).passed ? 0 : 1;
         ++rounds;
     }
     double elapsed = seconds_since(start);

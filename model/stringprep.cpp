@@ -63,7 +63,16 @@ static bool domain_char(char c) {
 
 std::optional<std::string> nameprep(std::string_view domain, Prep mode) {
     if (domain.empty() || domain.size() > part_bytes_max) return std::nullopt;
-    if (!is_ascii(domain)) return prep_with_libidn(domain, stringprep_nameprep, mode);
+    if (!is_ascii(domain)) {
+        // Nameprep's NFKC may yield ASCII a host name may not hold (U+00A8
+        // becomes a space and a combining mark): the result obeys the ASCII rules.
+        std::optional<std::string> prepared = prep_with_libidn(domain, stringprep_nameprep, mode);
+        if (!prepared || prepared->empty()) return std::nullopt;
+        bool ascii_ok = std::all_of(prepared->begin(), prepared->end(),
+                                    [](char c) { return static_cast<unsigned char>(c) >= 0x80 || domain_char(c); });
+        if (!ascii_ok || prepared->front() == '.' || prepared->find("..") != std::string::npos) return std::nullopt;
+        return prepared;
+    }
     if (!std::all_of(domain.begin(), domain.end(), domain_char)) return std::nullopt;
     if (domain.front() == '.' || domain.find("..") != std::string_view::npos) return std::nullopt;
     if (domain.back() == '.') domain.remove_suffix(1);  // a trailing dot names the same host

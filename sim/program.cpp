@@ -231,6 +231,12 @@ private:
             auto jid = model::Jid::parse(spec.substr(eq + 1));
             if (!jid) return fmt::format("client {}: {}", name, jid.error().message);
             if (jid->node().empty()) return fmt::format("client {}: '{}' is not a user JID", name, jid->str());
+            // Preparation can map a character to a space (U+00A8 to " \u0308"):
+            // such a JID cannot be written on a clients line again.
+            if (jid->str().find_first_of(" \t") != std::string::npos) {
+                return fmt::format("client {}: '{}' prepares to '{}', which has a space: a program cannot name it", name,
+                                   spec.substr(eq + 1), jid->str());
+            }
             for (const ProgramClient& c : program_.clients) {
                 if (c.name == name) return fmt::format("client '{}' is named twice", name);
                 if (c.jid == *jid) return fmt::format("clients '{}' and '{}' share the JID {}", c.name, name, jid->str());

@@ -112,3 +112,15 @@ TEST_CASE("an_empty_subject_survives_the_wire") {
     REQUIRE(parsed.ok());
     CHECK(*parsed == stanza);
 }
+
+// fuzz_program, after 1.2 million executions: a domain with U+00A8 (which
+// nameprep's NFKC turns into a space and a combining mark) was accepted, and
+// the clients line it was written on no longer parsed.
+TEST_CASE("a_domain_that_prepares_to_a_space_is_refused") {
+    CHECK_FALSE(model::Jid::parse("romeo@exa\xc2\xa8mple.com").ok());
+    CHECK(model::Jid::parse("romeo@b\xc3\xbc" "cher.example").ok());  // ü stays a letter
+    auto program = sim::parse_program("clients R=romeo@localhost/x\xc2\xa8y\nR: connect\n", "t.prog");
+    REQUIRE_FALSE(program.ok());
+    CHECK(program.error().message.find("has a space") != std::string::npos);
+    CHECK(program.error().line == 1);
+}

@@ -52,7 +52,8 @@ struct ProgramNode {
     sim::World world;
     ReferenceModel model;
     ClientViews views;
-    std::uint32_t link = 0;  // its PathLink
+    std::uint32_t link = 0;  // its PathLink, once queued
+    PathLink from;           // its parent's link and the step from there
     int depth = 0;           // steps from the root
     // Sleep sets: the set this visit starts from, and (on a revisit) the
     // only steps to take.
@@ -207,7 +208,7 @@ private:
     }
 
     ProgramNode initial_node(bool record_deliveries) const {
-        ProgramNode node{sim::World(world_config(record_deliveries)), {}, {}, 0, 0, 0, ~0ULL, false, {}};
+        ProgramNode node{sim::World(world_config(record_deliveries)), {}, {}, 0, {}, 0, 0, ~0ULL, false, {}};
         for (const sim::ProgramClient& c : cast_) node.world.add_client(c.name, c.jid);
         for (std::size_t c = 0; c < cast_.size(); ++c) node.world.send_connect(static_cast<int>(c));
         std::vector<sim::ProgramAction> setup = setup_actions();
@@ -316,12 +317,13 @@ private:
             child.world.apply(choice);
             ++result_.stats.transitions;
             if (!fine_grained()) result_.stats.fused_steps += fused_steps(child.world.trace());
-            links_.push_back({node.link, choice});
-            child.link = static_cast<std::uint32_t>(links_.size() - 1);
+            // Linked to its parent only once queued (or violating): most
+            // transitions lead to known states and need no link.
+            child.from = {node.link, choice};
             std::optional<Violation> violation = support::judge_events(child.world.trace(), child.model, child.views,
                                                                        selected_, child.world.quiet());
             if (violation) {
-                found(child.link);
+                found(link(child));
                 return false;
             }
             child.world.trace().clear();
@@ -341,6 +343,7 @@ private:
     // False when it adds no new state.
     bool arrive(ProgramNode& child, std::vector<ProgramNode>& next, bool permuted) {
         if (store(child.key, child.sleep)) {
+            link(child);
             next.push_back(std::move(child));
             return true;
         }
@@ -356,8 +359,16 @@ private:
         child.revisit = true;
         child.only = awake;
         child.sleep = entry.asleep;
+        link(child);
         next.push_back(std::move(child));
         return false;
+    }
+
+    std::uint32_t link(ProgramNode& child) {
+        assert(links_.size() < no_parent);
+        links_.push_back(child.from);
+        child.link = static_cast<std::uint32_t>(links_.size() - 1);
+        return child.link;
     }
 
     // ------------------------------------------------------------ the counterexample

@@ -68,7 +68,8 @@ TEST_CASE("explore_program_mode_reports_its_reductions_and_refuses_bad_models") 
                                           {"explore", "--model", "3x9"},
                                           {"explore", "--model", "3x3", "--reduction", "sleep"},
                                           {"explore", "--reduction", "none"},
-                                          {"explore", "--model", "2x2", "--reduction", "bogus"}}) {
+                                          {"explore", "--model", "2x2", "--reduction", "bogus"},
+                                          {"explore", "--model", "2x2", "--reduction", "dpor"}}) {
         CAPTURE(args[2]);
         RunResult bad = run_mucsim(args);
         CHECK(bad.exit_code == 2);

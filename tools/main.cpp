@@ -252,7 +252,7 @@ void add_explore(CLI::App& app, ExploreOptions& options, int& code) {
                         "Program mode: none (every send and delivery a step), sleep (sleep sets), "
                         "persistent (sends and deliveries fused)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"none", "sleep", "persistent"}));
+        ->check(CLI::IsMember({"none", "sleep", "persistent", "dpor"}));
     static std::string search = "bfs";
     explore->add_option("--search", search,
                         "Program mode: bfs (shortest counterexamples) or dfs (memory for one path, not a whole level)")
@@ -268,6 +268,14 @@ void add_explore(CLI::App& app, ExploreOptions& options, int& code) {
         options.explore.inject = fault_set(faults);
         options.explore.symmetry = symmetry == "on";
         options.explore.depth_first = search == "dfs";
+        if (reduction == "dpor") {
+            mucsim::tools::print_error(
+                "--reduction dpor: dynamic partial-order reduction is not implemented; 'persistent' (the default) "
+                "fuses sends and deliveries into the steps that cause them, which leaves nothing independent for "
+                "DPOR to find (docs/DESIGN.md)");
+            code = mucsim::tools::exit_usage;
+            return;
+        }
         options.explore.reduction = *mucsim::properties::parse_reduction(reduction);
         if (!model.empty()) {
             options.explore.model = mucsim::properties::parse_standard_model(model);

@@ -82,6 +82,7 @@ public:
         assert(model_.clients >= 1 && model_.clients + 1 <= sim::cast_max);
         assert(model_.actions >= 1 && model_.actions <= standard_actions_max);
         for (const sim::ProgramClient& c : cast_) names_.push_back(c.name);
+        steps_ = all_steps();
     }
 
     ExploreResult run() {
@@ -303,7 +304,6 @@ private:
             take = node.revisit ? node.only : ~asleep;
             entry.expanded = true;
         }
-        static const std::vector<sim::Choice> steps = all_steps();
         for (const sim::Choice& choice : enabled) {
             if (!(take & bit(choice))) {
                 if (asleep & bit(choice)) ++result_.stats.sleep_pruned;
@@ -328,7 +328,7 @@ private:
             }
             child.world.trace().clear();
             for (std::size_t c = 0; c < child.world.client_count(); ++c) child.world.client(static_cast<int>(c)).inbox.clear();
-            child.sleep = sleep_sets() ? still_asleep(asleep, choice, steps) : 0;
+            child.sleep = sleep_sets() ? still_asleep(asleep, choice, steps_) : 0;
             if (sleep_sets()) asleep |= bit(choice);
             bool permuted = false;
             child.key = key(child, &permuted);
@@ -418,6 +418,7 @@ private:
     StandardModel model_;
     std::vector<sim::ProgramClient> cast_;
     std::vector<std::string> names_;
+    std::vector<sim::Choice> steps_;  // every step a sleep set can name, for this cast
     std::vector<const Invariant*> selected_;
     support::Symmetry symmetry_;
     support::VisitedSet visited_;

@@ -67,23 +67,6 @@ properties::GeneratorOptions generator_options(const LiveCheckOptions& options, 
     return g;
 }
 
-bool names_client(const sim::ProgramAction& a, std::string_view name) { return a.target == name || a.nick == name; }
-
-std::optional<sim::Program> without_client(const sim::Program& program, int c) {
-    const std::string& name = program.clients[static_cast<std::size_t>(c)].name;
-    sim::Program smaller = program;
-    smaller.actions.clear();
-    for (const sim::ProgramAction& a : program.actions) {
-        if (a.client == c) continue;
-        if (names_client(a, name)) return std::nullopt;
-        sim::ProgramAction moved = a;
-        if (moved.client > c) --moved.client;
-        smaller.actions.push_back(std::move(moved));
-    }
-    smaller.clients.erase(smaller.clients.begin() + c);
-    return smaller;
-}
-
 struct ShrinkStats {
     std::size_t steps = 0;
     std::size_t evaluations = 0;
@@ -126,7 +109,7 @@ void shrink(const std::function<bool(const sim::Program&)>& fails, std::size_t e
         }
         for (int c = static_cast<int>(best.clients.size()) - 1; c >= 0; --c) {
             if (best.clients.size() <= 1 || stats.evaluations >= evaluations_max) break;
-            if (auto candidate = without_client(best, c)) progress = try_candidate(*candidate) || progress;
+            if (auto candidate = sim::without_client(best, c)) progress = try_candidate(*candidate) || progress;
         }
     }
 }

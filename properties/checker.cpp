@@ -54,27 +54,6 @@ void shrink(Counterexample& found, rc::Shrinkable<sim::Program> current, const C
     }
 }
 
-bool names_client(const sim::ProgramAction& a, std::string_view name) {
-    return a.target == name || a.nick == name;
-}
-
-// The program without client `c` and its actions, or nothing when another
-// client's action names it.
-std::optional<sim::Program> without_client(const sim::Program& program, int c) {
-    const std::string& name = program.clients[static_cast<std::size_t>(c)].name;
-    sim::Program smaller = program;
-    smaller.actions.clear();
-    for (const sim::ProgramAction& a : program.actions) {
-        if (a.client == c) continue;
-        if (names_client(a, name)) return std::nullopt;
-        sim::ProgramAction moved = a;
-        if (moved.client > c) --moved.client;
-        smaller.actions.push_back(std::move(moved));
-    }
-    smaller.clients.erase(smaller.clients.begin() + c);
-    return smaller;
-}
-
 // After RapidCheck's shrinking, which keeps the opening of a program: try
 // leaving out whole clients, then single actions, while the same property
 // still fails.
@@ -97,7 +76,7 @@ void shrink_further(Counterexample& found, const CheckOptions& options) {
         progress = false;
         for (int c = static_cast<int>(found.shrunk.clients.size()) - 1; c >= 0 && !progress; --c) {
             if (found.shrunk.clients.size() <= 1) break;
-            if (auto candidate = without_client(found.shrunk, c)) progress = still_fails(*candidate);
+            if (auto candidate = sim::without_client(found.shrunk, c)) progress = still_fails(*candidate);
         }
         for (std::size_t i = found.shrunk.actions.size(); i-- > 0 && !progress;) {
             sim::Program candidate = found.shrunk;

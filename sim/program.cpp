@@ -490,6 +490,22 @@ const std::vector<std::string>& config_options() {
     return names;
 }
 
+std::optional<Program> without_client(const Program& program, int c) {
+    assert(c >= 0 && static_cast<std::size_t>(c) < program.clients.size());
+    const std::string& name = program.clients[static_cast<std::size_t>(c)].name;
+    Program smaller = program;
+    smaller.actions.clear();
+    for (const ProgramAction& a : program.actions) {
+        if (a.client == c) continue;
+        if (a.target == name || a.nick == name) return std::nullopt;
+        ProgramAction moved = a;
+        if (moved.client > c) --moved.client;
+        smaller.actions.push_back(std::move(moved));
+    }
+    smaller.clients.erase(smaller.clients.begin() + c);
+    return smaller;
+}
+
 std::vector<ProgramClient> cast(int count) {
     static constexpr const char* names[cast_max] = {"Romeo", "Juliet", "Mercutio", "Rosaline",
                                                     "Benvolio", "Tybalt", "Nurse", "Paris"};

@@ -22,6 +22,7 @@
 // a target of affiliation or invite is a client name or a JID.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,10 @@ model::Result<Program, ProgramError> parse_program(std::string_view text, std::s
 model::Result<Program, ProgramError> read_program(const std::string& path);
 std::string format_program(const Program& program);
 std::string format_action(const Program& program, const ProgramAction& action);
+
+// The program without client `c` and its actions, or nothing when another
+// client's action names it (shrinking tries this before single actions).
+std::optional<Program> without_client(const Program& program, int c);
 
 // The cast: Romeo, Juliet, Mercutio, Rosaline, Benvolio, Tybalt, Nurse,
 // Paris, at userN@localhost.

@@ -386,7 +386,7 @@ private:
         for (const sim::ProgramAction& a : setup_actions()) v.program.actions.push_back(a);
         std::vector<std::size_t> next_action(cast_.size(), 0);
         for (const sim::Choice& choice : path) {
-            Move move{choice.client, choice_kind_name_for(choice.kind), -1};
+            Move move{choice.client, std::string(sim::choice_kind_name(choice.kind)), -1};
             if (choice.kind == sim::ChoiceKind::process) {
                 std::vector<sim::ProgramAction> program = client_actions(choice.client);
                 std::size_t& k = next_action[static_cast<std::size_t>(choice.client)];
@@ -402,10 +402,6 @@ private:
         if (violation) v.violation = std::move(*violation);
         v.trace = node.world.trace();
         result_.violation = std::move(v);
-    }
-
-    static std::string choice_kind_name_for(sim::ChoiceKind kind) {
-        return kind == sim::ChoiceKind::send ? "send" : kind == sim::ChoiceKind::deliver ? "deliver" : "process";
     }
 
     ExploreResult finish() {

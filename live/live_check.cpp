@@ -160,8 +160,10 @@ bool is_program_id(std::string_view id) {
 void normalise_inside(model::Element& element) {
     element.remove_attribute("xml:lang");
     remove_children_if(element, [](const model::Node& n) {
+        // The vCard avatar hash is the occupant's own server's (XEP-0153), not the room's.
         return n.is_element() && (n.element().is("stanza-id", model::ns::stanza_id) ||
-                                   n.element().is("occupant-id", model::ns::occupant_id));
+                                   n.element().is("occupant-id", model::ns::occupant_id) ||
+                                   n.element().is("x", model::ns::vcard_update));
     });
     for (model::Node& node : element.children) {
         if (!node.is_element()) continue;
@@ -201,6 +203,31 @@ std::string shape(const model::Element& s) {
     return fmt::format("{}{{{}}}", out, joined);
 }
 
+// The element children of `a` and `b` paired by name and namespace, in a's
+// order (the k-th <x/> of a namespace with the k-th); unpaired ones are null.
+// Two servers may order children otherwise: a missing child is then named as
+// missing, not as every child after it differing.
+struct ChildPairs {
+    std::vector<std::pair<const model::Element*, const model::Element*>> pairs;  // (a, b or null)
+    std::vector<const model::Element*> only_in_b;
+};
+
+ChildPairs pair_children(const model::Element& a, const model::Element& b) {
+    ChildPairs out;
+    std::vector<const model::Element*> free = b.elements();
+    for (const model::Element* child : a.elements()) {
+        auto partner = std::find_if(free.begin(), free.end(), [&](const model::Element* e) {
+            return e && e->name == child->name && e->ns == child->ns;
+        });
+        out.pairs.push_back({child, partner == free.end() ? nullptr : *partner});
+        if (partner != free.end()) *partner = nullptr;
+    }
+    for (const model::Element* e : free) {
+        if (e) out.only_in_b.push_back(e);
+    }
+    return out;
+}
+
 // Where two elements first differ: "/presence/x/item@role: 'a' vs 'b'".
 std::string difference(const model::Element& a, const model::Element& b, std::string path) {
     path += "/" + a.name;
@@ -215,18 +242,17 @@ std::string difference(const model::Element& a, const model::Element& b, std::st
         return fmt::format("{}@{}: {} vs {}", path, n, va ? fmt::format("'{}'", *va) : "absent",
                            vb ? fmt::format("'{}'", *vb) : "absent");
     }
-    auto ea = a.elements();
-    auto eb = b.elements();
-    for (std::size_t i = 0; i < std::min(ea.size(), eb.size()); ++i) {
-        if (*ea[i] == *eb[i]) continue;
-        return difference(*ea[i], *eb[i], path);
+    ChildPairs paired = pair_children(a, b);
+    for (const auto& [ca, cb] : paired.pairs) {
+        if (!cb) return fmt::format("{}/{}: only on the in-process side", path, ca->name);
+        if (*ca == *cb) continue;
+        return difference(*ca, *cb, path);
     }
-    if (ea.size() != eb.size()) {
-        const model::Element* extra = ea.size() > eb.size() ? ea[eb.size()] : eb[ea.size()];
-        return fmt::format("{}: {} children vs {} (<{}> only on the {} side)", path, ea.size(), eb.size(), extra->name,
-                           ea.size() > eb.size() ? "in-process" : "live");
+    if (!paired.only_in_b.empty()) return fmt::format("{}/{}: only on the live side", path, paired.only_in_b.front()->name);
+    if (a.text_content() != b.text_content()) {
+        return fmt::format("{} text: '{}' vs '{}'", path, a.text_content(), b.text_content());
     }
-    return fmt::format("{} text: '{}' vs '{}'", path, a.text_content(), b.text_content());
+    return fmt::format("{}: the same children in another order", path);
 }
 
 std::string without_values(std::string_view where) {
@@ -265,41 +291,176 @@ std::string describe_input(const traces::Event& event, const traces::Trace& trac
     return fmt::format("{} sends {}", name, model::stanza_to_string(input));
 }
 
+// What pairs a stanza of one side with one of the other: an iq by its id
+// (a result and an error answer the same request), others by kind and sender.
+std::string pairing_key(const model::Element& s) {
+    if (s.name == "iq") return fmt::format("iq#{}", s.attribute("id"));
+    return fmt::format("{}[{}]<{}", s.name, s.attribute("type"), s.attribute("from"));
+}
+
+// One client's stanzas of one step, in-process (w) and live (l), paired by
+// pairing_key in order: the first in-process stanza without a partner is
+// missing, the first pair that differs is different, a live stanza without a
+// partner is extra; equal pairs in another order are an order divergence.
 Divergence classify(std::vector<model::Element> w, std::vector<model::Element> l) {
     Divergence d;
     d.in_process = std::move(w);
     d.live = std::move(l);
     const auto& W = d.in_process;
     const auto& L = d.live;
-    std::size_t i = 0;
-    while (i < W.size() && i < L.size() && W[i] == L[i]) ++i;
-    const model::Element* a = i < W.size() ? &W[i] : nullptr;
-    const model::Element* b = i < L.size() ? &L[i] : nullptr;
-    bool a_later_in_live = a && std::find(L.begin() + static_cast<std::ptrdiff_t>(i), L.end(), *a) != L.end();
-    bool b_later_in_process = b && std::find(W.begin() + static_cast<std::ptrdiff_t>(i), W.end(), *b) != W.end();
-    if (a) d.in_process_stanza = *a;
-    if (b) d.live_stanza = *b;
-    if (a && b && !a_later_in_live && !b_later_in_process) {
-        d.kind = DivergenceKind::different;
-        std::string where = difference(*a, *b, "");
-        d.explanation = fmt::format("stanza #{} differs at {}", i + 1, where);
-        d.signature = fmt::format("different {} at {}", shape(*a), without_values(where));
-    } else if (a && !a_later_in_live) {
-        d.kind = DivergenceKind::missing;
-        d.live_stanza.reset();
-        d.explanation = fmt::format("stanza #{} of the in-process service is not sent by the live server", i + 1);
-        d.signature = fmt::format("missing on live {}", shape(*a));
-    } else if (b && !b_later_in_process) {
-        d.kind = DivergenceKind::extra;
-        d.in_process_stanza.reset();
-        d.explanation = fmt::format("stanza #{} of the live server is not sent by the in-process service", i + 1);
-        d.signature = fmt::format("extra on live {}", shape(*b));
-    } else {
-        d.kind = DivergenceKind::order;
-        d.explanation = fmt::format("the same stanzas from #{} on, in another order", i + 1);
-        d.signature = fmt::format("order {} / {}", a ? shape(*a) : "-", b ? shape(*b) : "-");
+    std::vector<bool> used(L.size(), false);
+    std::vector<std::ptrdiff_t> partner(W.size(), -1);
+    for (std::size_t i = 0; i < W.size(); ++i) {
+        for (std::size_t k = 0; k < L.size(); ++k) {
+            if (used[k] || pairing_key(W[i]) != pairing_key(L[k])) continue;
+            used[k] = true;
+            partner[i] = static_cast<std::ptrdiff_t>(k);
+            break;
+        }
     }
+    for (std::size_t i = 0; i < W.size(); ++i) {
+        if (partner[i] < 0) {
+            d.kind = DivergenceKind::missing;
+            d.in_process_stanza = W[i];
+            d.explanation = fmt::format("stanza #{} of the in-process service is not sent by the live server", i + 1);
+            d.signature = fmt::format("missing on live {}", shape(W[i]));
+            d.expect = {W[i]};
+            return d;
+        }
+        const model::Element& b = L[static_cast<std::size_t>(partner[i])];
+        if (W[i] == b) continue;
+        d.kind = DivergenceKind::different;
+        d.in_process_stanza = W[i];
+        d.live_stanza = b;
+        std::string where = difference(W[i], b, "");
+        d.explanation = fmt::format("stanza #{} differs at {}", i + 1, where);
+        d.signature = fmt::format("different {} at {}", shape(W[i]), without_values(where));
+        d.expect = {corrected(b, W[i])};
+        return d;
+    }
+    for (std::size_t k = 0; k < L.size(); ++k) {
+        if (used[k]) continue;
+        d.kind = DivergenceKind::extra;
+        d.live_stanza = L[k];
+        d.explanation = fmt::format("stanza #{} of the live server is not sent by the in-process service", k + 1);
+        d.signature = fmt::format("extra on live {}", shape(L[k]));
+        d.expect = W;
+        d.expect_nothing = true;
+        return d;
+    }
+    std::size_t i = 0;
+    while (i < W.size() && partner[i] == static_cast<std::ptrdiff_t>(i)) ++i;
+    assert(i < W.size());
+    d.kind = DivergenceKind::order;
+    d.in_process_stanza = W[i];
+    d.live_stanza = L[i];
+    d.explanation = fmt::format("the same stanzas from #{} on, in another order", i + 1);
+    d.signature = fmt::format("order {} / {}", shape(W[i]), shape(L[i]));
+    d.expect = W;
     return d;
+}
+
+// Can this divergence leave the two sides in different states? A presence or
+// an iq answered otherwise (missing, extra, another type) may have changed who
+// is in the room with what; another shape of the same stanza, or a message
+// more or less, does not.
+bool may_change_state(const Divergence& d) {
+    if (d.kind == DivergenceKind::out_of_step || d.kind == DivergenceKind::order) return true;
+    const std::optional<model::Element>& s = d.in_process_stanza ? d.in_process_stanza : d.live_stanza;
+    if (!s) return true;
+    if (s->name == "message") return false;
+    if (d.kind != DivergenceKind::different || !d.live_stanza || !d.in_process_stanza) return true;
+    return d.live_stanza->attribute("type") != d.in_process_stanza->attribute("type");
+}
+
+void mark_strict(model::Element& element) { element.set("scansion:strict", "true"); }
+
+// Puts `child` after the child element `before` of `parent` (first when null).
+void insert_after(model::Element& parent, const model::Element* before, const model::Element& child) {
+    model::Element rebuilt(parent.name, parent.ns);
+    rebuilt.attributes = parent.attributes;
+    if (!before) rebuilt.append(child);
+    for (const model::Node& node : parent.children) {
+        rebuilt.children.push_back(node);
+        if (before && node.is_element() && &node.element() == before) rebuilt.append(child);
+    }
+    parent = std::move(rebuilt);
+}
+
+// corrected(), recursively: patches the first difference only.
+void correct_first(model::Element& live, const model::Element& in_process) {
+    (void)live.children.begin();  // its own copy first: the pairs below point into it
+    std::set<std::string> names;
+    for (const model::Attribute& at : live.attributes) names.insert(at.name);
+    for (const model::Attribute& at : in_process.attributes) names.insert(at.name);
+    for (const std::string& n : names) {
+        const std::string* want = in_process.find_attribute(n);
+        const std::string* got = live.find_attribute(n);
+        if (want && got && *want == *got) continue;
+        if (want) {
+            live.set(n, *want);
+        } else {
+            live.remove_attribute(n);
+            mark_strict(live);
+        }
+        return;
+    }
+    ChildPairs paired = pair_children(in_process, live);
+    for (std::size_t k = 0; k < paired.pairs.size(); ++k) {
+        const auto& [want, got] = paired.pairs[k];
+        if (got && *want == *got) continue;
+        if (!got) {
+            // Missing: in the in-process order, after the live partner of the child before it.
+            const model::Element* before = k > 0 ? paired.pairs[k - 1].second : nullptr;
+            insert_after(live, before, *want);
+            return;
+        }
+        for (model::Node& node : live.children) {
+            if (node.is_element() && &node.element() == got) {
+                correct_first(node.element(), *want);
+                return;
+            }
+        }
+        assert(false && "a paired child is a child");
+    }
+    if (!paired.only_in_b.empty()) {
+        const model::Element* extra = paired.only_in_b.front();
+        live.children.erase_if([&](const model::Node& n) { return n.is_element() && &n.element() == extra; });
+        mark_strict(live);
+        return;
+    }
+    if (live.text_content() != in_process.text_content()) {
+        live.children.erase_if([](const model::Node& n) { return n.is_text(); });
+        live.text(in_process.text_content());
+        return;
+    }
+    // Only the order of the children differs: the in-process order, strictly.
+    live = in_process;
+    mark_strict(live);
+}
+
+// A stanza corrected and made strict must still allow what normalising took
+// away from the live one (its server-made id, xml:lang): any value will do.
+void keep_what_normalising_dropped(Divergence& d, const traces::Event& event, traces::ClientIndex client,
+                                   const traces::Trace& trace) {
+    assert(d.expect.size() == 1 && d.live_stanza);
+    model::Element& expect = d.expect.front();
+    if (expect.attribute("scansion:strict") != "true") return;
+    for (const traces::Emission& e : event.emitted) {
+        if (e.to != client || !(normalise(e.stanza, trace) == *d.live_stanza)) continue;
+        for (const model::Attribute& a : e.stanza.attributes) {
+            if (!expect.has_attribute(a.name) && (a.name == "id" || a.name == "xml:lang")) expect.set(a.name, "{scansion:any}");
+        }
+        return;
+    }
+}
+
+// Normalised delay stamps ("*") may be anything in a script.
+void any_stamps(model::Element& element) {
+    if (element.attribute("stamp") == "*") element.set("stamp", "{scansion:any}");
+    for (model::Node& node : element.children) {
+        if (node.is_element()) any_stamps(node.element());
+    }
 }
 
 }  // namespace
@@ -347,22 +508,37 @@ traces::Trace portable(const traces::Trace& trace) {
     return out;
 }
 
-std::optional<Divergence> first_divergence(const traces::Trace& in_process, const traces::Trace& live) {
+model::Element corrected(const model::Element& live, const model::Element& in_process) {
+    model::Element out = live;
+    if (live.name != in_process.name || live.ns != in_process.ns) {
+        out = in_process;
+    } else {
+        correct_first(out, in_process);
+    }
+    any_stamps(out);
+    return out;
+}
+
+std::vector<Divergence> divergences(const traces::Trace& in_process, const traces::Trace& live, std::size_t count_max) {
+    assert(count_max >= 1);
+    std::vector<Divergence> out;
     std::vector<const traces::Event*> w = steps_of(in_process);
     std::vector<const traces::Event*> l = steps_of(live);
     std::size_t clients = std::min(in_process.clients().size(), live.clients().size());
-    for (std::size_t k = 0; k < std::min(w.size(), l.size()); ++k) {
+    for (std::size_t k = 0; k < std::min(w.size(), l.size()) && out.size() < count_max; ++k) {
         const traces::Event& ew = *w[k];
         const traces::Event& el = *l[k];
         if (ew.kind != el.kind || ew.client != el.client) {
             Divergence d;
             d.kind = DivergenceKind::out_of_step;
             d.step = el.step;
+            d.event = el.number;
             d.input = describe_input(el, live);
             d.explanation = fmt::format("step {}: in-process '{}', live '{}'", k + 1, describe_input(ew, in_process),
                                         d.input);
             d.signature = "out of step";
-            return d;
+            out.push_back(std::move(d));
+            return out;
         }
         if (ew.kind == traces::EventKind::connect) continue;
         for (std::size_t c = 0; c < clients; ++c) {
@@ -372,6 +548,7 @@ std::optional<Divergence> first_divergence(const traces::Trace& in_process, cons
             if (sw == sl) continue;
             Divergence d = classify(std::move(sw), std::move(sl));
             d.step = el.step;
+            d.event = el.number;
             d.client = client;
             d.input = describe_input(el, live);
             // Group by what was sent, not by who sent it.
@@ -382,35 +559,87 @@ std::optional<Divergence> first_divergence(const traces::Trace& in_process, cons
                 }
             }
             d.signature = fmt::format("{} (after {})", d.signature, verb);
-            return d;
+            if (d.kind == DivergenceKind::different) keep_what_normalising_dropped(d, el, client, live);
+            bool stop = may_change_state(d);
+            out.push_back(std::move(d));
+            if (stop) return out;
+            break;  // one divergence a step: the next step may show another
         }
     }
-    if (w.size() != l.size()) {
+    if (w.size() != l.size() && out.size() < count_max) {
         Divergence d;
         d.kind = DivergenceKind::out_of_step;
         d.explanation = fmt::format("{} steps in-process, {} live", w.size(), l.size());
         d.signature = "out of step";
-        return d;
+        out.push_back(std::move(d));
     }
-    return std::nullopt;
+    return out;
+}
+
+std::optional<Divergence> first_divergence(const traces::Trace& in_process, const traces::Trace& live) {
+    std::vector<Divergence> all = divergences(in_process, live, 1);
+    if (all.empty()) return std::nullopt;
+    return std::move(all.front());
 }
 
 // ------------------------------------------------------------------ check
 
+namespace {
+
+// The time budget of one invocation: no limit when time_max_s is 0.
+class Budget {
+public:
+    explicit Budget(double time_max_s) : time_max_s_(time_max_s), start_(SteadyClock::now()) {
+        assert(time_max_s >= 0);
+    }
+    double seconds() const { return seconds_since(start_); }
+    bool spent() const { return time_max_s_ > 0 && seconds() >= time_max_s_; }
+
+private:
+    double time_max_s_;
+    SteadyClock::time_point start_;
+};
+
+// The violations of one live trace: the first overall, or with keep_going the
+// first of each property, each judged alone over the whole trace.
+std::vector<properties::Violation> judge(const traces::Trace& trace,
+                                         const std::vector<const properties::Invariant*>& selected, bool each) {
+    std::vector<properties::Violation> out;
+    if (!each) {
+        if (auto v = properties::check_trace(trace, selected)) out.push_back(std::move(*v));
+        return out;
+    }
+    for (const properties::Invariant* invariant : selected) {
+        if (auto v = properties::check_trace(trace, {invariant})) out.push_back(std::move(*v));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.event < b.event; });
+    return out;
+}
+
+}  // namespace
+
 LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn& progress) {
     LiveCheckResult result;
-    auto selected = properties::select_invariants(options.properties);
-    if (!selected) {
-        result.error = selected.error();
+    auto chosen = properties::select_invariants(options.properties);
+    if (!chosen) {
+        result.error = chosen.error();
         return result;
     }
-    auto start = SteadyClock::now();
+    std::vector<const properties::Invariant*> selected = *chosen;
+    if (selected.empty()) {
+        for (const properties::Invariant& invariant : properties::invariants()) selected.push_back(&invariant);
+    }
+    Budget budget(options.time_max_s);
     Session session(options);
     auto report = [&](std::string phase) {
         if (!progress) return;
-        progress({result.runs_done, options.runs, result.counterexamples.size(), seconds_since(start), std::move(phase)});
+        progress({result.runs_done, options.runs, result.counterexamples.size(), budget.seconds(), std::move(phase)});
     };
     for (std::uint64_t run = 0; run < options.runs; ++run) {
+        if (budget.spent()) {
+            result.stopped_by_time = true;
+            break;
+        }
         std::uint64_t seed = options.seed + run;
         sim::Program generated = session.generate(seed);
         sim::Program ran;
@@ -421,120 +650,142 @@ LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn
         }
         ++result.runs_done;
         result.actions_run += ran.actions.size();
-        auto violation = properties::check_trace(live.trace, *selected);
         report("running");
-        if (!violation) continue;
-        auto known = std::find_if(result.violations.begin(), result.violations.end(),
-                                  [&](const auto& entry) { return entry.first == violation->property; });
-        if (known != result.violations.end()) {
-            known->second.push_back(seed);
-            continue;
+        for (properties::Violation& violation : judge(live.trace, selected, options.keep_going)) {
+            auto known = std::find_if(result.violations.begin(), result.violations.end(),
+                                      [&](const auto& entry) { return entry.first == violation.property; });
+            if (known != result.violations.end()) {
+                known->second.push_back(seed);
+                continue;
+            }
+            result.violations.push_back({violation.property, {seed}});
+            properties::Counterexample c;
+            c.run = run;
+            c.seed = seed;
+            c.original = ran;
+            c.shrunk = ran;
+            c.violation = std::move(violation);
+            c.trace = live.trace;
+            const properties::Invariant* same = properties::find_invariant(c.violation.property);
+            assert(same);
+            std::vector<const properties::Invariant*> only{same};
+            report("shrinking");
+            auto fails = [&](const sim::Program& candidate) {
+                if (budget.spent()) return false;
+                sim::Program candidate_ran;
+                LiveRun again = session.run(candidate, seed, &candidate_ran);
+                if (!again.error.empty()) return false;
+                auto v = properties::check_trace(again.trace, only);
+                if (!v) return false;
+                c.violation = std::move(*v);
+                c.trace = std::move(again.trace);
+                c.shrunk = candidate_ran;
+                return true;
+            };
+            ShrinkStats stats;
+            sim::Program best = generated;
+            shrink(fails, options.shrink_evaluations_max, best, stats);
+            c.shrink_steps = stats.steps;
+            c.shrink_evaluations = stats.evaluations;
+            c.seconds = budget.seconds();
+            result.counterexamples.push_back(std::move(c));
         }
-        result.violations.push_back({violation->property, {seed}});
-        properties::Counterexample c;
-        c.run = run;
-        c.seed = seed;
-        c.original = ran;
-        c.shrunk = ran;
-        c.violation = std::move(*violation);
-        c.trace = live.trace;
-        const properties::Invariant* same = properties::find_invariant(c.violation.property);
-        std::vector<const properties::Invariant*> only{same};
-        report("shrinking");
-        auto fails = [&](const sim::Program& candidate) {
-            sim::Program candidate_ran;
-            LiveRun again = session.run(candidate, seed, &candidate_ran);
-            if (!again.error.empty()) return false;
-            auto v = properties::check_trace(again.trace, only);
-            if (!v) return false;
-            c.violation = std::move(*v);
-            c.trace = std::move(again.trace);
-            c.shrunk = candidate_ran;
-            return true;
-        };
-        ShrinkStats stats;
-        sim::Program best = generated;
-        shrink(fails, options.shrink_evaluations_max, best, stats);
-        c.shrink_steps = stats.steps;
-        c.shrink_evaluations = stats.evaluations;
-        result.counterexamples.push_back(std::move(c));
-        if (!options.keep_going) break;
+        if (!options.keep_going && !result.counterexamples.empty()) break;
     }
-    result.seconds = seconds_since(start);
+    result.seconds = budget.seconds();
     return result;
 }
 
 // ------------------------------------------------------------------ diff
 
+namespace {
+
+// Divergences of one program kept apart; more would be consequences of the first.
+constexpr std::size_t divergences_per_program_max = 6;
+
+}  // namespace
+
 DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& progress) {
     DiffResult result;
-    auto start = SteadyClock::now();
+    Budget budget(options.time_max_s);
     Session session(options);
     sim::WorldConfig world_config;
     auto report = [&](std::string phase) {
         if (!progress) return;
-        progress({result.runs_done, options.runs, result.findings.size(), seconds_since(start), std::move(phase)});
+        progress({result.runs_done, options.runs, result.findings.size(), budget.seconds(), std::move(phase)});
     };
-    // Both sides of one program; the divergence, or nothing; `error` when the live side failed.
-    auto compare = [&](const sim::Program& program, std::uint64_t seed, sim::Program* ran,
-                       std::string* error) -> std::optional<Divergence> {
-        sim::Program live_program;
-        LiveRun live = session.run(program, seed, &live_program);
-        if (ran) *ran = live_program;
-        if (!live.error.empty()) {
-            if (error) *error = live.error;
-            return std::nullopt;
-        }
-        sim::World world = sim::run_program(live_program, world_config);
-        return first_divergence(world.trace(), live.trace);
-    };
-    for (std::uint64_t run = 0; run < options.runs; ++run) {
-        std::uint64_t seed = options.seed + run;
-        sim::Program generated = session.generate(seed);
+    // Both sides of one program: its divergences; `error` when the live side failed.
+    struct Compared {
+        std::vector<Divergence> divergences;
+        traces::Trace live_trace;
         sim::Program ran;
         std::string error;
-        std::optional<Divergence> d = compare(generated, seed, &ran, &error);
-        if (!error.empty()) {
-            result.error = fmt::format("run {} (seed {}): {}", run, seed, error);
+    };
+    auto compare = [&](const sim::Program& program, std::uint64_t seed) {
+        Compared out;
+        LiveRun live = session.run(program, seed, &out.ran);
+        if (!live.error.empty()) {
+            out.error = live.error;
+            return out;
+        }
+        sim::World world = sim::run_program(out.ran, world_config);
+        out.divergences = divergences(world.trace(), live.trace, divergences_per_program_max);
+        out.live_trace = std::move(live.trace);
+        return out;
+    };
+    for (std::uint64_t run = 0; run < options.runs; ++run) {
+        if (budget.spent()) {
+            result.stopped_by_time = true;
+            break;
+        }
+        std::uint64_t seed = options.seed + run;
+        sim::Program generated = session.generate(seed);
+        Compared first = compare(generated, seed);
+        if (!first.error.empty()) {
+            result.error = fmt::format("run {} (seed {}): {}", run, seed, first.error);
             break;
         }
         ++result.runs_done;
         report("running");
-        if (!d) {
-            ++result.identical;
-            continue;
+        if (first.divergences.empty()) ++result.identical;
+        for (const Divergence& d : first.divergences) {
+            auto known = std::find_if(result.findings.begin(), result.findings.end(),
+                                      [&](const DiffFinding& f) { return f.signature == d.signature; });
+            if (known != result.findings.end()) {
+                if (known->seeds.back() != seed) known->seeds.push_back(seed);
+                continue;
+            }
+            DiffFinding finding;
+            finding.signature = d.signature;
+            finding.seeds = {seed};
+            finding.run = run;
+            finding.original = first.ran;
+            finding.shrunk = first.ran;
+            finding.divergence = d;
+            finding.live_trace = first.live_trace;
+            report("shrinking");
+            auto fails = [&](const sim::Program& candidate) {
+                if (budget.spent()) return false;
+                Compared again = compare(candidate, seed);
+                if (!again.error.empty()) return false;
+                auto same = std::find_if(again.divergences.begin(), again.divergences.end(),
+                                         [&](const Divergence& e) { return e.signature == finding.signature; });
+                if (same == again.divergences.end()) return false;
+                finding.divergence = *same;
+                finding.shrunk = again.ran;
+                finding.live_trace = std::move(again.live_trace);
+                return true;
+            };
+            ShrinkStats stats;
+            sim::Program best = generated;
+            shrink(fails, options.shrink_evaluations_max, best, stats);
+            finding.shrink_steps = stats.steps;
+            finding.shrink_evaluations = stats.evaluations;
+            finding.seconds = budget.seconds();
+            result.findings.push_back(std::move(finding));
         }
-        auto known = std::find_if(result.findings.begin(), result.findings.end(),
-                                  [&](const DiffFinding& f) { return f.signature == d->signature; });
-        if (known != result.findings.end()) {
-            known->seeds.push_back(seed);
-            continue;
-        }
-        DiffFinding finding;
-        finding.signature = d->signature;
-        finding.seeds = {seed};
-        finding.run = run;
-        finding.original = ran;
-        finding.shrunk = ran;
-        finding.divergence = *d;
-        report("shrinking");
-        auto fails = [&](const sim::Program& candidate) {
-            sim::Program candidate_ran;
-            std::string candidate_error;
-            std::optional<Divergence> again = compare(candidate, seed, &candidate_ran, &candidate_error);
-            if (!again || again->signature != finding.signature) return false;
-            finding.divergence = std::move(*again);
-            finding.shrunk = candidate_ran;
-            return true;
-        };
-        ShrinkStats stats;
-        sim::Program best = generated;
-        shrink(fails, options.shrink_evaluations_max, best, stats);
-        finding.shrink_steps = stats.steps;
-        finding.shrink_evaluations = stats.evaluations;
-        result.findings.push_back(std::move(finding));
     }
-    result.seconds = seconds_since(start);
+    result.seconds = budget.seconds();
     return result;
 }
 

@@ -40,6 +40,7 @@ struct LiveCheckOptions {
     bool keep_going = false;  // check: go on after a violation (one counterexample per property)
     std::vector<std::string> without;  // verbs left out of generated programs (e.g. a known finding's)
     std::string room_prefix = "room";
+    double time_max_s = 0;  // stop starting runs (and shrinking) after this long; 0: no limit
     std::string token;  // distinguishes this invocation's rooms and resources; "" picks one
 };
 
@@ -61,8 +62,12 @@ struct LiveCheckResult {
     // Runs that violated each property (keep_going), property → seeds.
     std::vector<std::pair<std::string, std::vector<std::uint64_t>>> violations;
     std::string error;  // the server failed us; the check stopped
+    bool stopped_by_time = false;  // time_max_s ran out before `runs`
 };
 
+// With keep_going, each property is judged over the whole trace on its own:
+// a violation of one (an old server's missing 201, say) does not hide a later
+// violation of another in the same run.
 LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn& progress = {});
 
 // ------------------------------------------------------------------ diff
@@ -81,6 +86,12 @@ struct Divergence {
     std::optional<model::Element> live_stanza;
     std::string explanation;
     std::string signature;  // what groups divergences of one cause
+    std::uint64_t event = 0;  // the live trace's event of the step
+    // What the counterexample expects `client` to receive at this step, normalised
+    // (JIDs as ${Name's full JID}): the live stanza corrected where it differs, the
+    // missing stanza, or the in-process ones; then nothing more when `expect_nothing`.
+    std::vector<model::Element> expect;
+    bool expect_nothing = false;
 };
 
 // What must differ between two servers, removed: client JIDs become
@@ -98,6 +109,20 @@ traces::Trace portable(const traces::Trace& trace);
 // The first divergence between a world trace and a live trace of one program.
 std::optional<Divergence> first_divergence(const traces::Trace& in_process, const traces::Trace& live);
 
+// Every divergence of one program, step by step, at most `count_max`: after a
+// divergence that leaves both sides in the same state (a stanza of another
+// shape, a message missing or extra) the comparison goes on, so that an old
+// server's harmless difference early in a program does not hide a later one.
+// It stops after a difference in presence or iq that may change the state (an
+// error instead of a result, a presence missing, another type) and when the
+// steps themselves differ.
+std::vector<Divergence> divergences(const traces::Trace& in_process, const traces::Trace& live, std::size_t count_max);
+
+// The live stanza `live` with its first difference from `in_process` replaced by
+// the in-process version; where the live side has something more (an attribute,
+// a child), that element is marked scansion:strict='true' so that a match fails.
+model::Element corrected(const model::Element& live, const model::Element& in_process);
+
 struct DiffFinding {
     std::string signature;
     std::vector<std::uint64_t> seeds;  // every program that diverged this way first
@@ -107,6 +132,8 @@ struct DiffFinding {
     Divergence divergence;  // of the shrunk program
     std::size_t shrink_steps = 0;
     std::size_t shrink_evaluations = 0;
+    traces::Trace live_trace;  // of the shrunk program
+    double seconds = 0;        // since the start, when it was shrunk
 };
 
 struct DiffResult {
@@ -115,6 +142,7 @@ struct DiffResult {
     double seconds = 0;
     std::vector<DiffFinding> findings;  // by first occurrence
     std::string error;
+    bool stopped_by_time = false;
 };
 
 DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& progress = {});

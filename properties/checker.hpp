@@ -45,6 +45,7 @@ struct Counterexample {
     traces::Trace trace;     // of the shrunk program
     std::size_t shrink_steps = 0;        // accepted shrinks
     std::size_t shrink_evaluations = 0;  // programs run while shrinking
+    double seconds = 0;                  // since the search started, when it was shrunk
 };
 
 struct CheckProgress {

@@ -59,7 +59,9 @@ traces::Script counterexample_script(const traces::Trace& trace, const Violation
             receives.stanza = traces::expectation(*demand.stanza, clients[static_cast<std::size_t>(demand.client)].full_jid, bindings);
         }
         if (first) {
-            receives.comments.push_back(fmt::format("Violated: {} (XEP-0045 §{})", violation.property, violation.section));
+            receives.comments.push_back(violation.section.empty()
+                                            ? fmt::format("Violated: {}", violation.property)
+                                            : fmt::format("Violated: {} (XEP-0045 §{})", violation.property, violation.section));
             receives.comments.push_back(violation.statement);
             receives.comments.push_back(violation.explanation);
             receives.comments.push_back("What a correct service sends:");

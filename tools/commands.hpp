@@ -67,6 +67,7 @@ struct CheckOptions {
     bool keep_going = false;             // live: go on after a violation
     std::size_t shrink_max = 100;        // live: programs run while shrinking
     std::vector<std::string> without;    // live: verbs left out of generated programs
+    double time_max_s = 0;               // live: stop after this long, report what was found (0: no limit)
 };
 int check_command(const CheckOptions& options);
 int check_live_command(const CheckOptions& options);  // tools/live_commands.cpp
@@ -82,6 +83,7 @@ struct DiffOptions {
     std::string out_dir = "mucsim-divergences";
     bool quiet = false;
     std::vector<std::string> without;  // verbs left out of generated programs
+    double time_max_s = 0;             // stop after this long, report what was found (0: no limit)
 };
 int diff_command(const DiffOptions& options);  // tools/live_commands.cpp
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -12,7 +13,9 @@
 #include "properties/counterexample.hpp"
 #include "tools/commands.hpp"
 #include "tools/terminal.hpp"
+#include "traces/export.hpp"
 #include "traces/script.hpp"
+#include "traces/variables.hpp"
 
 namespace mucsim::tools {
 
@@ -74,16 +77,17 @@ std::string live_flags(const live::ServerAddress& address, const CheckOptions& o
 }
 
 int report_counterexample(const CheckOptions& options, const live::ServerAddress& address,
-                          const properties::Counterexample& c, std::size_t also_violated_by) {
+                          const properties::Counterexample& c, std::size_t also_violated_by, std::string& scs) {
     const properties::Violation& v = c.violation;
     fmt::print("{} {} (XEP-0045 §{}) on {}\n", fail_label(), bold(v.property), v.section, address.str());
     fmt::print("  {}\n", v.statement);
     fmt::print("  at step {}, client {}: {}\n", v.step,
                v.client == traces::no_client ? "-" : c.trace.clients()[static_cast<std::size_t>(v.client)].name,
                v.explanation);
-    fmt::print("  found at run {} (seed {}){}; shrunk from {} to {} actions ({} steps, {} programs run live)\n", c.run,
-               c.seed, also_violated_by > 1 ? fmt::format(", violated by {} runs", also_violated_by) : "",
-               c.original.actions.size(), c.shrunk.actions.size(), c.shrink_steps, c.shrink_evaluations);
+    fmt::print("  found at run {} (seed {}){}; shrunk from {} to {} actions ({} steps, {} programs run live), "
+               "ready after {:.1f} s\n",
+               c.run, c.seed, also_violated_by > 1 ? fmt::format(", violated by {} runs", also_violated_by) : "",
+               c.original.actions.size(), c.shrunk.actions.size(), c.shrink_steps, c.shrink_evaluations, c.seconds);
     std::error_code ec;
     std::filesystem::create_directories(options.out_dir, ec);
     if (ec) {
@@ -104,6 +108,7 @@ int report_counterexample(const CheckOptions& options, const live::ServerAddress
     traces::Script script = properties::counterexample_script(live::portable(c.trace), v, header);
     if (int rc = write_text_file(stem + ".prog", sim::format_program(program)); rc != exit_ok) return rc;
     if (int rc = write_text_file(stem + ".scs", traces::write_script(script)); rc != exit_ok) return rc;
+    scs = stem + ".scs";
     fmt::print("\n  Shrunk program ({}.prog):\n", stem);
     print_lines(sim::format_program(program), "    ");
     fmt::print("\n  Counterexample script: {}.scs ({} actions)\n", stem, script.actions.size());
@@ -111,6 +116,66 @@ int report_counterexample(const CheckOptions& options, const live::ServerAddress
     fmt::print("  Replay:    mucsim replay --server {} {}.scs\n", address.str(), stem);
     fmt::print("  In-process: mucsim run {}.prog --trace\n\n", stem);
     return exit_failed;
+}
+
+// DIR/findings.tsv: one line per counterexample, for scripts (tools/prosody_bugs.sh).
+struct FindingRow {
+    std::string source;  // check, diff
+    std::string name;    // property or divergence
+    double seconds = 0;
+    std::size_t actions = 0;
+    std::string scs;     // "" when none was written
+};
+
+std::string tsv_field(std::string_view text) {
+    std::string out(text);
+    std::replace_if(out.begin(), out.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+    return out;
+}
+
+int write_findings(const std::string& out_dir, const std::vector<FindingRow>& rows) {
+    std::string text = "source\tname\tseconds\tactions\tscs\n";
+    for (const FindingRow& r : rows) {
+        text += fmt::format("{}\t{}\t{:.2f}\t{}\t{}\n", r.source, tsv_field(r.name), r.seconds, r.actions, r.scs);
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    if (ec) {
+        print_error("cannot create {}: {}", out_dir, ec.message());
+        return exit_usage;
+    }
+    return write_text_file((std::filesystem::path(out_dir) / "findings.tsv").string(), text);
+}
+
+// A divergence as a runnable script: the live server's exchange up to the
+// step, its input, then what the in-process service sends there.
+std::optional<traces::Script> divergence_script(const live::DiffFinding& f, const live::ServerAddress& address) {
+    const live::Divergence& d = f.divergence;
+    if (d.event == 0 || d.client == traces::no_client || (d.expect.empty() && !d.expect_nothing)) return std::nullopt;
+    traces::Trace trace = live::portable(f.live_trace);
+    traces::Bindings bindings = traces::trace_bindings(trace);
+    properties::Violation v;
+    v.property = "divergence from mucsim's service";
+    v.statement = f.signature;
+    v.event = d.event;
+    v.step = d.step;
+    v.client = d.client;
+    v.explanation = d.explanation;
+    for (const model::Element& stanza : d.expect) {
+        // The expectation is normalised (${Name's full JID}); the script's
+        // writer abstracts concrete JIDs, so give it the live ones.
+        auto concrete = traces::substitute(stanza, bindings);
+        if (!concrete) return std::nullopt;
+        v.demands.push_back({d.client, *concrete, false});
+    }
+    if (d.expect_nothing) v.demands.push_back({d.client, std::nullopt, true});
+    std::vector<std::string> header{
+        fmt::format("mucsim diff --server {}: {}", address.str(), f.signature),
+        "The live server's exchange up to the step where it diverges, then what mucsim's in-process",
+        "service (XEP-0045, and Prosody where XEP-0045 leaves a choice) sends there.",
+        "Replay it on a fresh server with mucsim replay --server HOST:PORT",
+    };
+    return properties::counterexample_script(trace, v, header);
 }
 
 }  // namespace
@@ -165,6 +230,7 @@ int check_live_command(const CheckOptions& options) {
     live_options.shrink_evaluations_max = options.shrink_max;
     live_options.keep_going = options.keep_going;
     live_options.without = options.without;
+    live_options.time_max_s = options.time_max_s;
     fmt::print("mucsim check --server {}: seed {}, {} runs, {}-{} clients, up to {} actions{}, {}, one input at a time\n",
                address->str(), o.seed, o.runs, o.clients_min, o.clients_max, o.actions_max,
                options.without.empty() ? "" : fmt::format(" (without {})", fmt::join(options.without, ", ")),
@@ -174,14 +240,22 @@ int check_live_command(const CheckOptions& options) {
     live::LiveCheckResult result = live::check_live(live_options, progress);
     if (progress && stderr_is_terminal()) std::fputs("\n", stderr);
     int code = exit_ok;
+    std::vector<FindingRow> rows;
     for (const properties::Counterexample& c : result.counterexamples) {
         std::size_t runs = 0;
         for (const auto& [property, seeds] : result.violations) {
             if (property == c.violation.property) runs = seeds.size();
         }
-        int rc = report_counterexample(options, *address, c, runs);
+        std::string scs;
+        int rc = report_counterexample(options, *address, c, runs, scs);
         if (rc == exit_usage) return rc;
+        rows.push_back({"check", c.violation.property, c.seconds, c.shrunk.actions.size(), scs});
         code = exit_failed;
+    }
+    if (int rc = write_findings(options.out_dir, rows); rc != exit_ok) return rc;
+    if (result.stopped_by_time) {
+        fmt::print("Stopped at the time limit (--time-max-s {}) after {} of {} runs.\n", options.time_max_s,
+                   result.runs_done, o.runs);
     }
     if (options.keep_going && !result.violations.empty()) {
         fmt::print("Violations by property (seeds):\n");
@@ -216,6 +290,7 @@ int diff_command(const DiffOptions& options) {
     live_options.clients_min = std::min(live_options.clients_min, options.clients_max);
     live_options.shrink_evaluations_max = options.shrink_max;
     live_options.without = options.without;
+    live_options.time_max_s = options.time_max_s;
     fmt::print("mucsim diff --server {}: seed {}, {} runs, {}-{} clients, up to {} actions{}\n", address->str(),
                options.seed, options.runs, live_options.clients_min, options.clients_max, options.actions_max,
                options.without.empty() ? "" : fmt::format(" (without {})", fmt::join(options.without, ", ")));
@@ -232,6 +307,7 @@ int diff_command(const DiffOptions& options) {
         return exit_usage;
     }
     std::size_t number = 0;
+    std::vector<FindingRow> rows;
     for (const live::DiffFinding& f : result.findings) {
         ++number;
         const live::Divergence& d = f.divergence;
@@ -244,8 +320,16 @@ int diff_command(const DiffOptions& options) {
         program.comments = {fmt::format("mucsim diff --server {}: {} (seed {})", address->str(), f.signature,
                                         f.seeds.front())};
         if (int rc = write_text_file(stem + ".prog", sim::format_program(program)); rc != exit_ok) return rc;
-        fmt::print("  shrunk from {} to {} actions ({} steps, {} programs run): {}.prog\n", f.original.actions.size(),
-                   f.shrunk.actions.size(), f.shrink_steps, f.shrink_evaluations, stem);
+        std::string scs;
+        if (auto script = divergence_script(f, *address)) {
+            scs = stem + ".scs";
+            if (int rc = write_text_file(scs, traces::write_script(*script)); rc != exit_ok) return rc;
+        }
+        rows.push_back({"diff", f.signature, f.seconds, f.shrunk.actions.size(), scs});
+        fmt::print("  shrunk from {} to {} actions ({} steps, {} programs run), ready after {:.1f} s: {}.prog\n",
+                   f.original.actions.size(), f.shrunk.actions.size(), f.shrink_steps, f.shrink_evaluations, f.seconds,
+                   stem);
+        if (!scs.empty()) fmt::print("  script (fails on {}): {}\n", address->str(), scs);
         print_lines(sim::format_program(program), "    ");
         std::string who = d.client == traces::no_client ? std::string("-")
                                                           : program.clients[static_cast<std::size_t>(d.client)].name;
@@ -265,7 +349,12 @@ int diff_command(const DiffOptions& options) {
         side("in-process (mucsim)", d.in_process, d.in_process_stanza);
         side(fmt::format("live ({})", address->str()), d.live, d.live_stanza);
     }
-    fmt::print("\n{} programs on {}: {} identical, {} diverged; {} kind(s) of first divergence ({:.2f} s)\n",
+    if (int rc = write_findings(options.out_dir, rows); rc != exit_ok) return rc;
+    if (result.stopped_by_time) {
+        fmt::print("\nStopped at the time limit (--time-max-s {}) after {} of {} runs.", options.time_max_s,
+                   result.runs_done, options.runs);
+    }
+    fmt::print("\n{} programs on {}: {} identical, {} diverged; {} kind(s) of divergence ({:.2f} s)\n",
                result.runs_done, address->str(), result.identical, result.runs_done - result.identical,
                result.findings.size(), result.seconds);
     if (!result.error.empty()) {

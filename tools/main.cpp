@@ -168,6 +168,9 @@ void add_check(CLI::App& app, CheckOptions& options, int& code) {
     check->add_option("--shrink-max", options.shrink_max, "Live: programs run while shrinking one counterexample")
         ->capture_default_str()->check(CLI::Range(0, 100000));
     add_without(check, options.without);
+    check->add_option("--time-max-s", options.time_max_s,
+                      "Live: stop starting runs and shrinking after this many seconds; what was found is reported")
+        ->check(CLI::Range(0.0, 1e7));
     check->callback([&, check] {
         // A live run costs real round trips: fewer runs unless asked.
         if (!options.live.server.empty() && check->count("--runs") == 0) c.runs = 20;
@@ -190,8 +193,12 @@ void add_diff(CLI::App& app, DiffOptions& options, int& code) {
     diff->footer(
         "Runs each generated program (as 'check' generates them, in the order written) on the in-process\n"
         "service and on the live server, one input at a time, and compares what each client received at\n"
-        "each step. The first divergence per program (a missing, extra or different stanza, or another\n"
-        "order) is grouped by kind; the first program of each group is shrunk and shown with both sides.\n"
+        "each step. Divergences (a missing, extra or different stanza, or another order) are grouped by\n"
+        "kind; after one that leaves both sides in the same state the comparison goes on, so a program may\n"
+        "show several. The first program of each group is shrunk and shown with both sides, and written as\n"
+        "DIR/diff-N-SEED.scs: the live server's exchange up to the step, then what the in-process service\n"
+        "(XEP-0045) sends there, so it fails on the live server and passes on one that agrees with mucsim.\n"
+        "DIR/findings.tsv lists every finding (source, name, seconds, actions, script).\n"
         "Normalised first: client JIDs, ids the server invents, stanza-id, occupant-id, xml:lang, delay stamps.\n"
         "Exit: 0 no divergence, 1 divergences, 2 usage error or the server failed.\n"
         "Example: mucsim diff --server 127.0.0.1:5222 --runs 200");
@@ -207,6 +214,9 @@ void add_diff(CLI::App& app, DiffOptions& options, int& code) {
     diff->add_option("--out", options.out_dir, "Directory for the shrunk programs")->capture_default_str();
     diff->add_flag("-q,--quiet", options.quiet, "No progress line");
     add_without(diff, options.without);
+    diff->add_option("--time-max-s", options.time_max_s,
+                     "Stop starting runs and shrinking after this many seconds; what was found is reported")
+        ->check(CLI::Range(0.0, 1e7));
     diff->callback([&] { code = diff_command(options); });
 }
 

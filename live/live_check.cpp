@@ -215,13 +215,22 @@ struct ChildPairs {
 ChildPairs pair_children(const model::Element& a, const model::Element& b) {
     ChildPairs out;
     std::vector<const model::Element*> free = b.elements();
-    for (const model::Element* child : a.elements()) {
-        auto partner = std::find_if(free.begin(), free.end(), [&](const model::Element* e) {
-            return e && e->name == child->name && e->ns == child->ns;
-        });
-        out.pairs.push_back({child, partner == free.end() ? nullptr : *partner});
-        if (partner != free.end()) *partner = nullptr;
+    std::vector<const model::Element*> mine = a.elements();
+    out.pairs.resize(mine.size(), {nullptr, nullptr});
+    // Equal children first, so that of two <x/> of one namespace the one that
+    // differs is the one compared.
+    for (bool equal_only : {true, false}) {
+        for (std::size_t i = 0; i < mine.size(); ++i) {
+            if (out.pairs[i].first) continue;
+            auto partner = std::find_if(free.begin(), free.end(), [&](const model::Element* e) {
+                return e && (equal_only ? *e == *mine[i] : e->name == mine[i]->name && e->ns == mine[i]->ns);
+            });
+            if (partner == free.end()) continue;
+            out.pairs[i] = {mine[i], *partner};
+            *partner = nullptr;
+        }
     }
+    for (std::size_t i = 0; i < mine.size(); ++i) out.pairs[i].first = mine[i];
     for (const model::Element* e : free) {
         if (e) out.only_in_b.push_back(e);
     }
@@ -310,12 +319,13 @@ Divergence classify(std::vector<model::Element> w, std::vector<model::Element> l
     const auto& L = d.live;
     std::vector<bool> used(L.size(), false);
     std::vector<std::ptrdiff_t> partner(W.size(), -1);
-    for (std::size_t i = 0; i < W.size(); ++i) {
-        for (std::size_t k = 0; k < L.size(); ++k) {
-            if (used[k] || pairing_key(W[i]) != pairing_key(L[k])) continue;
-            used[k] = true;
-            partner[i] = static_cast<std::ptrdiff_t>(k);
-            break;
+    for (bool equal_only : {true, false}) {
+        for (std::size_t i = 0; i < W.size(); ++i) {
+            for (std::size_t k = 0; k < L.size() && partner[i] < 0; ++k) {
+                if (used[k] || (equal_only ? !(W[i] == L[k]) : pairing_key(W[i]) != pairing_key(L[k]))) continue;
+                used[k] = true;
+                partner[i] = static_cast<std::ptrdiff_t>(k);
+            }
         }
     }
     for (std::size_t i = 0; i < W.size(); ++i) {
@@ -389,6 +399,12 @@ void insert_after(model::Element& parent, const model::Element* before, const mo
 
 // corrected(), recursively: patches the first difference only.
 void correct_first(model::Element& live, const model::Element& in_process) {
+    // An error is one thing: its type and condition together.
+    if (live.name == "error" && live.ns == model::ns::client) {
+        live = in_process;
+        mark_strict(live);
+        return;
+    }
     (void)live.children.begin();  // its own copy first: the pairs below point into it
     std::set<std::string> names;
     for (const model::Attribute& at : live.attributes) names.insert(at.name);

@@ -1,0 +1,90 @@
+// mucsim diff's expectations, without a socket: the live stanza corrected
+// where it differs from the in-process one must match what mucsim sends and
+// must not match what the live server sent — so that the counterexample
+// script fails on the live server and passes on one that agrees with mucsim.
+
+#include <doctest/doctest.h>
+
+#include "live/live_check.hpp"
+#include "traces/matcher.hpp"
+#include "traces/script.hpp"
+
+using namespace mucsim;
+
+namespace {
+
+model::Element stanza(std::string_view text) {
+    auto e = model::parse_xml(text, traces::stanza_parse_options());
+    REQUIRE_MESSAGE(e.ok(), (e.ok() ? "" : e.error().message));
+    return std::move(e).value();
+}
+
+bool matches(const model::Element& expected, const model::Element& received) {
+    traces::Captures captures;
+    return traces::matches(expected, received, captures);
+}
+
+// The corrected expectation separates the two sides.
+void check_separates(std::string_view live_text, std::string_view in_process_text) {
+    model::Element live = stanza(live_text);
+    model::Element in_process = stanza(in_process_text);
+    model::Element expected = live::corrected(live, in_process);
+    CAPTURE(model::stanza_to_string(expected));
+    CHECK(matches(expected, in_process));
+    CHECK_FALSE(matches(expected, live));
+}
+
+}  // namespace
+
+TEST_CASE("an_extra_status_code_on_the_live_side_makes_its_x_strict") {
+    check_separates(R"(<presence from="room@c/Juliet"><x xmlns="http://jabber.org/protocol/muc#user">
+                         <item affiliation="none" role="participant"/><status code="100"/></x></presence>)",
+                    R"(<presence from="room@c/Juliet"><x xmlns="http://jabber.org/protocol/muc#user">
+                         <item affiliation="none" role="participant"/></x></presence>)");
+}
+
+TEST_CASE("a_status_code_missing_on_the_live_side_is_put_where_mucsim_has_it") {
+    model::Element live = stanza(R"(<presence from="room@c/Romeo"><x xmlns="http://jabber.org/protocol/muc#user">
+                                      <item affiliation="owner" role="moderator"/></x></presence>)");
+    model::Element in_process = stanza(R"(<presence from="room@c/Romeo"><x xmlns="http://jabber.org/protocol/muc#user">
+                                      <item affiliation="owner" role="moderator"/><status code="110"/></x></presence>)");
+    model::Element expected = live::corrected(live, in_process);
+    CHECK(expected == in_process);
+    CHECK_FALSE(matches(expected, live));
+}
+
+TEST_CASE("an_attribute_missing_on_the_live_side_is_demanded") {
+    check_separates(R"(<message from="room@c/Romeo" type="groupchat"><body>hi</body>
+                         <delay xmlns="urn:xmpp:delay" stamp="2018-01-01T00:00:00Z"/></message>)",
+                    R"(<message from="room@c/Romeo" type="groupchat"><body>hi</body>
+                         <delay xmlns="urn:xmpp:delay" from="room@c" stamp="2018-01-01T00:00:00Z"/></message>)");
+}
+
+TEST_CASE("an_extra_child_of_a_message_makes_the_message_strict") {
+    check_separates(R"(<message from="room@c/Juliet" type="chat" id="a7"><body>Hello</body>
+                         <x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="owner"/></x>
+                         <x xmlns="http://jabber.org/protocol/muc#user"/></message>)",
+                    R"(<message from="room@c/Juliet" type="chat" id="a7"><body>Hello</body>
+                         <x xmlns="http://jabber.org/protocol/muc#user"/></message>)");
+}
+
+TEST_CASE("another_error_condition_is_replaced_by_mucsims") {
+    check_separates(R"(<iq type="error" id="a3" from="room@c"><error type="cancel">
+                         <not-allowed xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>)",
+                    R"(<iq type="error" id="a3" from="room@c"><error type="auth">
+                         <forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>)");
+}
+
+TEST_CASE("children_in_another_order_are_paired_by_name_not_position") {
+    // Only the missing vCard x differs; the muc#user x is the same on both sides.
+    model::Element live = stanza(R"(<presence from="room@c/Romeo"><x xmlns="http://jabber.org/protocol/muc#user">
+                                      <item affiliation="owner" role="moderator"/></x></presence>)");
+    model::Element in_process = stanza(R"(<presence from="room@c/Romeo"><x xmlns="urn:example:first"/>
+                                      <x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="owner"
+                                      role="moderator"/></x></presence>)");
+    model::Element expected = live::corrected(live, in_process);
+    REQUIRE(expected.element_count() == 2);
+    CHECK(expected.elements()[0]->ns == "urn:example:first");
+    CHECK(matches(expected, in_process));
+    CHECK_FALSE(matches(expected, live));
+}

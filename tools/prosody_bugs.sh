@@ -12,7 +12,8 @@
 #   mucsim diff  --server 127.0.0.1:P --runs N --time-max-s S_diff --out OUT/ID/diff
 #
 # (each on its own fresh server), and replays every counterexample they write twice at `buggy`
-# and twice at `fixed`, each replay on a fresh server (replay.sh). A counterexample is
+# and twice at `fixed` (all of a bug's scripts in one `mucsim replay --server` on a fresh server
+# each time: their rooms and resources are their own). A counterexample is
 #   found           fails both times at buggy, passes both times at fixed (the bug, found blind)
 #   also-at-fixed   fails both times at buggy and at fixed (a difference of that old Prosody,
 #                   not the bug)
@@ -153,7 +154,6 @@ else log "note: this mucsim diff has no --time-max-s; only the safety timeout ($
 build_timeout=900     # one Prosody build (a few seconds when it works; cached after)
 start_timeout=60      # prosody-run.sh waits up to 20 s itself
 stop_timeout=30       # prosody-stop.sh: SIGTERM, 5 s, SIGKILL
-replay_timeout=180    # one replay.sh of one script, server start and stop included
 
 # prosody-at.sh puts its cache under $TMPDIR; pin it before TMPDIR is changed for the servers.
 export PROSODY_AT_CACHE=${PROSODY_AT_CACHE:-${TMPDIR:-/tmp}/prosody-at-cache}
@@ -322,19 +322,31 @@ collect() {
     [ "$progs" = 0 ] || notes+=("$source: $progs .prog without .scs, not validated")
 }
 
-# replay_once BUILD FILE LOG: sets verdict to PASS, FAIL or ERROR of one replay on a fresh
-# server (replay.sh starts and stops it).
-verdict=""
-replay_once() {
-    local build=$1 file=$2 log_file=$3 tmp rc=0
+# replay_batch BUILD LOG FILE...: replays every script on one fresh server of BUILD
+# (mucsim's counterexamples use rooms and resources of their own, so they do not meet)
+# and sets batch[FILE] to PASS, FAIL or ERROR (the server did not start, the replay
+# timed out, the script was not reported).
+declare -A batch=()
+replay_batch() {
+    local build=$1 log_file=$2 tmp rc=0 f
+    shift 2
+    batch=()
+    [ $# -gt 0 ] || return 0
     tmp=$(mktemp "$server_tmp/replay.XXXXXX")
-    run_bounded "$replay_timeout" "$tmp" "$tmp" env TMPDIR="$server_tmp" MUCSIM="$mucsim" "$replay_sh" "$build" "$port" "$file" || rc=$?
-    { echo "-- replay.sh $(sed -n 's/^sha=//p' "$build/.prosody-at") $file: rc $rc"; cat "$tmp"; } >>"$log_file"
-    if grep -q '^ERROR' "$tmp"; then verdict=ERROR        # the server did not start
-    elif [ "$rc" = 0 ]; then verdict=PASS
-    elif [ "$rc" = 1 ] && grep -q '^FAIL' "$tmp"; then verdict=FAIL
-    else verdict=ERROR                                    # timeout, no mucsim, ...
+    if start_server "$build" "$log_file"; then
+        # A loopback server answers in milliseconds: a short wait for what never comes.
+        run_bounded $((60 + 15 * $#)) "$tmp" "$tmp" "$mucsim" replay --server "127.0.0.1:$port" --timeout-ms 1500 "$@" || rc=$?
+        stop_server
+    else
+        echo "server did not start" > "$tmp"
     fi
+    { echo "-- replay at $(sed -n 's/^sha=//p' "$build/.prosody-at"): rc $rc"; cat "$tmp"; } >>"$log_file"
+    for f in "$@"; do
+        if grep -qF "PASS  $f  " "$tmp"; then batch[$f]=PASS
+        elif grep -qF "FAIL  $f" "$tmp"; then batch[$f]=FAIL
+        else batch[$f]=ERROR
+        fi
+    done
     rm -f "$tmp"
 }
 
@@ -445,8 +457,20 @@ for id in "${selected[@]}"; do
         collect diff "$dir/diff" "$dir/diff.log" "$diff_start"
     } > "$dir/findings.all"
 
-    # 4. Validation: twice at buggy, twice at fixed, each on a fresh server
+    # 4. Validation: all scripts twice at buggy, twice at fixed, each time on a fresh server
     printf 'source\tname\tseconds\tactions\tbuggy\tfixed\tclass\tscs\n' > "$dir/validation.tsv"
+    scripts=()
+    while IFS=$'\t' read -r _ _ _ _ scs; do
+        if [ -n "$scs" ] && [ -f "$scs" ]; then scripts+=("$scs"); fi
+    done < "$dir/findings.all"
+    declare -A b1=() b2=() f1=() f2=()
+    if [ ${#scripts[@]} -gt 0 ]; then
+        log "$id: replaying ${#scripts[@]} counterexample(s) twice at buggy and twice at fixed"
+        replay_batch "$buggy_build" "$dir/replay.log" "${scripts[@]}"; for k in "${!batch[@]}"; do b1[$k]=${batch[$k]}; done
+        replay_batch "$buggy_build" "$dir/replay.log" "${scripts[@]}"; for k in "${!batch[@]}"; do b2[$k]=${batch[$k]}; done
+        replay_batch "$fixed_build" "$dir/replay.log" "${scripts[@]}"; for k in "${!batch[@]}"; do f1[$k]=${batch[$k]}; done
+        replay_batch "$fixed_build" "$dir/replay.log" "${scripts[@]}"; for k in "${!batch[@]}"; do f2[$k]=${batch[$k]}; done
+    fi
     total=0; n_found=0; n_fixed=0; n_norepro=0; n_flaky=0; n_error=0
     best_name=""; best_actions=""; best_seconds=""; best_key=""; by_check=0; by_diff=0
     while IFS=$'\t' read -r source name seconds actions scs <&3; do
@@ -454,13 +478,9 @@ for id in "${selected[@]}"; do
         if [ -z "$scs" ] || [ ! -f "$scs" ]; then
             at_buggy=ERROR; at_fixed=ERROR; bv="missing"; fv="missing"
         else
-            log "$id: validating $source $name ($(basename "$scs"))"
-            replay_once "$buggy_build" "$scs" "$dir/replay.log"; b1=$verdict
-            replay_once "$buggy_build" "$scs" "$dir/replay.log"; b2=$verdict
-            replay_once "$fixed_build" "$scs" "$dir/replay.log"; f1=$verdict
-            replay_once "$fixed_build" "$scs" "$dir/replay.log"; f2=$verdict
-            at_buggy=$(both "$b1" "$b2"); at_fixed=$(both "$f1" "$f2")
-            bv="$b1,$b2"; fv="$f1,$f2"
+            v1=${b1[$scs]:-ERROR}; v2=${b2[$scs]:-ERROR}; w1=${f1[$scs]:-ERROR}; w2=${f2[$scs]:-ERROR}
+            at_buggy=$(both "$v1" "$v2"); at_fixed=$(both "$w1" "$w2")
+            bv="$v1,$v2"; fv="$w1,$w2"
         fi
         class=$(classify "$at_buggy" "$at_fixed")
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$source" "$name" "$seconds" "$actions" "$bv" "$fv" "$class" "$scs" >> "$dir/validation.tsv"

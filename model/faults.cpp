@@ -23,6 +23,19 @@ const std::vector<FaultInfo>& all_faults() {
         {Fault::drop_nick_change_presence, "drop-nick-change-presence",
          "after a nick change the occupants get the 303 but never the new nick's presence"},
         {Fault::visitor_may_speak, "visitor-may-speak", "visitors' messages are broadcast in moderated rooms"},
+        {Fault::missing_status_201, "missing-status-201", "the presence that creates a room lacks status 201"},
+        {Fault::skip_join_broadcast, "skip-join-broadcast", "the occupants are not shown a newcomer's presence"},
+        {Fault::drop_empty_subject_on_join, "drop-empty-subject-on-join",
+         "a joiner of a room that has no subject gets no (empty) subject message"},
+        {Fault::self_presence_without_110_on_role_change, "self-presence-without-110-on-role-change",
+         "when an occupant's role changes, its own presence lacks status 110"},
+        {Fault::status_100_to_everyone, "status-100-to-everyone",
+         "a joiner's presence carries status 100 to every occupant, in semi-anonymous rooms too"},
+        {Fault::history_delay_without_from, "history-delay-without-from",
+         "discussion history's <delay/> lacks the room's JID as from"},
+        {Fault::admit_invisible_nick, "admit-invisible-nick", "a nick of only spaces is let in"},
+        {Fault::error_removal_333_to_self_only, "error-removal-333-to-self-only",
+         "an occupant removed for an error reply is told 333, the others are not"},
     };
     return faults;
 }

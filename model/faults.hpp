@@ -26,6 +26,14 @@ enum class Fault : std::uint8_t {
     ignore_nick_conflict,                 // a second user may take an occupied nick
     drop_nick_change_presence,            // after a nick change, the others never see the new nick
     visitor_may_speak,                    // visitors' messages are broadcast in moderated rooms
+    missing_status_201,                   // a new room's creation presence lacks status 201
+    skip_join_broadcast,                  // the occupants are not shown a newcomer
+    drop_empty_subject_on_join,           // a joiner of a room without a subject gets no <subject/>
+    self_presence_without_110_on_role_change,  // a role change's self-presence lacks 110
+    status_100_to_everyone,               // a joiner's presence carries 100 to everyone, in any room
+    history_delay_without_from,           // history's <delay/> has no from (the room's JID)
+    admit_invisible_nick,                 // a nick of spaces only is admitted
+    error_removal_333_to_self_only,       // an error removal tells only the removed user 333
 };
 
 struct FaultInfo {

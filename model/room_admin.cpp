@@ -272,6 +272,17 @@ std::optional<StanzaError> Room::set_role(const std::optional<Jid>& actor, std::
     } else {
         store_occupant(view);
     }
+    if (*role != Role::none && faults_.has(Fault::self_presence_without_110_on_role_change)) {
+        Outbox produced;
+        publicise(view, x, ItemExtras{{}, actor, reason}, prev_role, false, produced);
+        for (Element& stanza : produced.take()) {
+            if (view.session(*Jid::parse(stanza.attribute("to"))) != nullptr) {
+                stanza.child("x", ns::muc_user)->remove_children("status", ns::muc_user);
+            }
+            out.send(std::move(stanza));
+        }
+        return std::nullopt;
+    }
     if (*role != Role::none || kicked_out == nullptr) {
         publicise(view, x, ItemExtras{{}, actor, reason}, prev_role, false, out);
         return std::nullopt;

@@ -94,7 +94,7 @@ std::optional<StanzaError> Room::nick_refusal(const Inbound& in, std::string_vie
     if (!resourceprep(nick, Prep::strict)) {
         return StanzaError::modify("jid-malformed", "Nickname must pass strict validation", room_jid_text_);
     }
-    if (is_invisible(nick)) return StanzaError::modify("not-allowed", "Invisible Nicknames are forbidden", room_jid_text_);
+    if (is_invisible(nick) && !faults_.has(Fault::admit_invisible_nick)) return StanzaError::modify("not-allowed", "Invisible Nicknames are forbidden", room_jid_text_);
     std::optional<Jid> owner = reserved_by(nick);
     if (owner && *owner != in.from.bare()) return StanzaError::cancel("conflict", {}, room_jid_text_);
     return std::nullopt;
@@ -148,8 +148,8 @@ void Room::handle_first_presence(const Inbound& in, Outbox& out) {
     creator.sessions.push_back({in.from, filtered_copy(in.element())});
     store_occupant(creator);
     XParts x;
-    x.base.push_back(status_code(201));
-    if (config_.whois == Whois::anyone) x.base.push_back(status_code(100));
+    if (!faults_.has(Fault::missing_status_201)) x.base.push_back(status_code(201));
+    if (config_.whois == Whois::anyone || faults_.has(Fault::status_100_to_everyone)) x.base.push_back(status_code(100));
     publicise(creator, x, {}, std::nullopt, false, out);
     send_history(in, out);
     send_subject(in.from, out);
@@ -181,12 +181,18 @@ void Room::join(const Inbound& in, const std::string& nick, Outbox& out) {
     XParts x;
     x.self.emplace();
     if (config_.whois == Whois::anyone) x.self->push_back(status_code(100));
+    if (faults_.has(Fault::status_100_to_everyone)) {
+        x.base.push_back(status_code(100));
+        x.self.reset();  // everyone gets the base codes
+    }
     Outbox presences;
     publicise(*occupant_by_nick(nick), x, {}, std::nullopt, false, presences);
     for (Element& stanza : presences.take()) {
-        if (faults_.has(Fault::missing_status_110) && stanza.attribute("to") == in.from.str()) {
+        bool to_joiner = stanza.attribute("to") == in.from.str();
+        if (faults_.has(Fault::missing_status_110) && to_joiner) {
             stanza.child("x", ns::muc_user)->remove_children("status", ns::muc_user);
         }
+        if (faults_.has(Fault::skip_join_broadcast) && !to_joiner) continue;
         out.send(std::move(stanza));
     }
     if (self_first) send_list();
@@ -377,6 +383,10 @@ void Room::handle_kickable(const Inbound& in, Outbox& out) {
         remove_occupant(occupant.nick);
         XParts x;
         x.base.push_back(status_code(333));
+        if (faults_.has(Fault::error_removal_333_to_self_only)) {
+            x.self = x.base;
+            x.base.clear();
+        }
         publicise(occupant, x, {}, prev_role, false, out);
         return;
     }
@@ -442,11 +452,15 @@ void Room::send_history(const Inbound& in, Outbox& out) const {
     for (auto it = history_.end() - count; it != history_.end(); ++it) {
         Element message = it->message;
         message.set("to", to);
+        if (faults_.has(Fault::history_delay_without_from)) {
+            if (Element* delay = message.child("delay", ns::delay)) delay->remove_attribute("from");
+        }
         out.send(std::move(message));
     }
 }
 
 void Room::send_subject(const Jid& to, Outbox& out) const {
+    if (subject_.text.empty() && faults_.has(Fault::drop_empty_subject_on_join)) return;
     std::string from = subject_.setter_nick.empty() ? room_jid_text_ : occupant_jid(subject_.setter_nick);
     Element message = make_stanza("message", from, to.str());
     message.set("type", "groupchat");

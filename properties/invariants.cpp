@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 #include "model/jid.hpp"
 #include "model/namespaces.hpp"
@@ -359,58 +360,99 @@ std::optional<Join> accepted_join(const StepContext& ctx) {
     return join;
 }
 
-std::optional<Violation> join_presence(const StepContext& ctx) {
+Element self_presence_demand(const Join& join) {
+    Element x = loose_user_x();
+    if (!join.room_before) x.append(status("201"));
+    x.append(status("110"));
+    return presence_from(occupant_jid(join.room_jid, join.nick), false).append(std::move(x));
+}
+
+// §7.2.2: "the "self-presence" sent by the room to the new user MUST include a status code of 110".
+std::optional<Violation> join_self_110(const StepContext& ctx) {
+    auto join = accepted_join(ctx);
+    if (!join || has_status(*join->self.stanza, "110")) return std::nullopt;
+    ClientIndex joiner = client_of(ctx.trace, join->session);
+    Violation v = violation(ctx, joiner, fmt::format("{} joined {} but its own presence lacks status 110",
+                                                     name_of(ctx.trace, joiner), join->room_jid));
+    v.demands.push_back(demand(joiner, self_presence_demand(*join)));
+    return v;
+}
+
+// §10.1.1: "The initial presence stanza received by the owner from the room MUST include ... status code 201".
+std::optional<Violation> create_201(const StepContext& ctx) {
+    auto join = accepted_join(ctx);
+    if (!join || join->room_before || has_status(*join->self.stanza, "201")) return std::nullopt;
+    ClientIndex joiner = client_of(ctx.trace, join->session);
+    Violation v = violation(ctx, joiner, fmt::format("{} created {} but its own presence lacks status 201",
+                                                     name_of(ctx.trace, joiner), join->room_jid));
+    v.demands.push_back(demand(joiner, self_presence_demand(*join)));
+    return v;
+}
+
+// §7.2.2: "This self-presence MUST NOT be sent to the new occupant until the room has sent the
+// presence of all other occupants to the new occupant".
+std::optional<Violation> join_occupants_first(const StepContext& ctx) {
+    auto join = accepted_join(ctx);
+    if (!join || !join->room_before || !join->room_before->default_broadcast) return std::nullopt;
+    const RoomView& room = *join->room_before;
+    const OccupantView* own = room.occupant_of_user(bare_of(join->session));
+    ClientIndex joiner = client_of(ctx.trace, join->session);
+    for (const auto& [nick, occupant] : room.occupants) {
+        if (&occupant == own) continue;
+        std::string from = occupant_jid(join->room_jid, nick);
+        Found seen = first_to(ctx.event, join->session, [&](const Element& s) {
+            return s.name == "presence" && !s.has_attribute("type") && from_is(s, from);
+        });
+        if (seen && seen.index < join->self.index) continue;
+        Violation v = violation(ctx, joiner, fmt::format("{} joining {} got {}'s presence {}", name_of(ctx.trace, joiner),
+                                                         join->room_jid, nick, seen ? "after its own" : "never"));
+        v.demands.push_back(demand(joiner, presence_from(from, false)));
+        v.demands.push_back(demand(joiner, self_presence_demand(*join)));
+        return v;
+    }
+    return std::nullopt;
+}
+
+// §7.2.15: after its own presence (and the history) the joiner gets the current subject;
+// "If there is no subject set, the room MUST return an empty <subject/> element".
+std::optional<Violation> join_subject(const StepContext& ctx) {
     auto join = accepted_join(ctx);
     if (!join) return std::nullopt;
     ClientIndex joiner = client_of(ctx.trace, join->session);
-    std::string self_from = occupant_jid(join->room_jid, join->nick);
-    auto self_demand = [&] {
-        Element x = loose_user_x();
-        if (!join->room_before) x.append(status("201"));
-        x.append(status("110"));
-        return presence_from(self_from, false).append(std::move(x));
-    };
-    bool created = !join->room_before;
-    if (!has_status(*join->self.stanza, "110") || (created && !has_status(*join->self.stanza, "201"))) {
-        Violation v = violation(ctx, joiner, fmt::format("{} joined {} but its own presence lacks status {}",
-                                                         name_of(ctx.trace, joiner), join->room_jid,
-                                                         has_status(*join->self.stanza, "110") ? "201" : "110"));
-        v.demands.push_back(demand(joiner, self_demand()));
-        return v;
-    }
-    const RoomView* room = join->room_before;
-    const OccupantView* own = room ? room->occupant_of_user(bare_of(join->session)) : nullptr;
-    if (room && room->default_broadcast) {
-        // Every other occupant's presence first.
-        for (const auto& [nick, occupant] : room->occupants) {
-            if (&occupant == own) continue;
-            std::string from = occupant_jid(join->room_jid, nick);
-            Found seen = first_to(ctx.event, join->session, [&](const Element& s) {
-                return s.name == "presence" && !s.has_attribute("type") && from_is(s, from);
-            });
-            if (seen && seen.index < join->self.index) continue;
-            Violation v = violation(ctx, joiner,
-                                    fmt::format("{} joining {} got {}'s presence {}", name_of(ctx.trace, joiner),
-                                                join->room_jid, nick, seen ? "after its own" : "never"));
-            v.demands.push_back(demand(joiner, presence_from(from, false)));
-            v.demands.push_back(demand(joiner, self_demand()));
-            return v;
-        }
-    }
-    // Then the subject.
+    // What the trace knows of the current subject: none in a new room.
+    std::optional<std::string> current = join->room_before ? join->room_before->subject : std::string();
     Found subject = first_to(ctx.event, join->session, [&](const Element& s) {
-        return s.name == "message" && s.attribute("type") == "groupchat" && s.child("subject");
+        return s.attribute("type") == "groupchat" && bare_of(s.attribute("from")) == join->room_jid &&
+               subject_of(s).has_value();
     });
-    if (!subject || subject.index < join->self.index) {
-        Violation v = violation(ctx, joiner, fmt::format("{} joining {} got no subject after its own presence",
-                                                         name_of(ctx.trace, joiner), join->room_jid));
-        v.demands.push_back(demand(joiner, self_demand()));
-        v.demands.push_back(demand(joiner, client_element("message").set("type", "groupchat").append(client_element("subject"))));
-        return v;
+    std::string why;
+    if (!subject) {
+        why = current && current->empty() ? "no (empty) subject, though the room has none" : "no subject";
+    } else if (subject.index < join->self.index) {
+        why = "the subject before its own presence";
+    } else if (current && *subject_of(*subject.stanza) != *current) {
+        why = fmt::format("the subject '{}', but the current subject is '{}'", *subject_of(*subject.stanza), *current);
     }
-    if (!room || !room->default_broadcast) return std::nullopt;
-    // Every other occupant sees the newcomer.
-    for (const auto& [nick, occupant] : room->occupants) {
+    if (why.empty()) return std::nullopt;
+    Violation v = violation(ctx, joiner, fmt::format("{} joining {} got {}", name_of(ctx.trace, joiner), join->room_jid, why));
+    v.demands.push_back(demand(joiner, self_presence_demand(*join)));
+    Element expected = client_element("message").set("type", "groupchat");
+    Element subject_element = client_element("subject");
+    if (current && !current->empty()) subject_element.text(*current);
+    expected.append(std::move(subject_element));
+    v.demands.push_back(demand(joiner, std::move(expected)));
+    return v;
+}
+
+// §7.2.2: "the service MUST also send presence from the new participant's occupant JID to the
+// full JIDs of all the occupants" (unless muc#roomconfig_presencebroadcast says otherwise).
+std::optional<Violation> join_announced(const StepContext& ctx) {
+    auto join = accepted_join(ctx);
+    if (!join || !join->room_before || !join->room_before->default_broadcast) return std::nullopt;
+    const RoomView& room = *join->room_before;
+    const OccupantView* own = room.occupant_of_user(bare_of(join->session));
+    std::string self_from = occupant_jid(join->room_jid, join->nick);
+    for (const auto& [nick, occupant] : room.occupants) {
         if (&occupant == own) continue;
         for (const std::string& session : occupant.sessions) {
             if (first_to(ctx.event, session, [&](const Element& s) {
@@ -720,6 +762,195 @@ std::optional<Violation> unauthorized_message(const StepContext& ctx) {
     return v;
 }
 
+// ------------------------------------------------------------ 12. self-presence and its status codes
+
+// Whether a presence the room sent is about its recipient: an unavailable one
+// when the session was that occupant before the step, an available one when
+// it is that occupant after it (a nick change's old nick leaves, the new one
+// arrives; the nick a session leaves behind to another of its sessions is not
+// its own any more).
+bool about_recipient(const StepContext& ctx, const Element& s) {
+    std::string nick = resource_of(s.attribute("from"));
+    if (nick.empty()) return false;
+    const ReferenceModel& model = s.attribute("type") == "unavailable" ? ctx.before : ctx.after;
+    const RoomView* room = model.room(bare_of(s.attribute("from")));
+    const OccupantView* o = room ? room->occupant_of_session(prepared(s.attribute("to"))) : nullptr;
+    return o && o->nick == nick;
+}
+
+bool is_room_presence(const Element& s) {
+    return s.name == "presence" && s.attribute("type") != "error" && !resource_of(s.attribute("from")).empty();
+}
+
+// §16.6.2: status 110, "Any room presence": "Inform user that presence refers to itself";
+// §7.2.2 (joining), §7.6 (nick change), §7.14 (exit), §8.2 (kick) each show it.
+std::optional<Violation> self_presence_110(const StepContext& ctx) {
+    for (const traces::Emission& e : ctx.event.emitted) {
+        const Element& s = e.stanza;
+        if (!is_room_presence(s) || has_status(s, "110") || !about_recipient(ctx, s)) continue;
+        ClientIndex client = client_of(ctx.trace, prepared(s.attribute("to")));
+        bool unavailable = s.attribute("type") == "unavailable";
+        Violation v = violation(ctx, client, fmt::format("{} got its own {}presence from {} without status 110",
+                                                         name_of(ctx.trace, client), unavailable ? "unavailable " : "",
+                                                         s.attribute("from")));
+        v.demands.push_back(demand(client, presence_from(s.attribute("from"), unavailable)
+                                               .append(loose_user_x().append(status("110")))));
+        return v;
+    }
+    return std::nullopt;
+}
+
+// The observed presence with its muc#user <x> exactly as observed but for the
+// codes left out: other status codes and the items' presence pinned, the
+// items' attributes beyond affiliation and role left free.
+Element presence_without_codes(const Element& s, const std::vector<std::string_view>& codes) {
+    Element expected = presence_from(s.attribute("from"), s.attribute("type") == "unavailable");
+    Element x = user_element("x");
+    for (const Element* child : s.child("x", model::ns::muc_user)->elements()) {
+        if (child->name == "status" && std::find(codes.begin(), codes.end(), child->attribute("code")) != codes.end()) {
+            continue;
+        }
+        if (child->name == "item") {
+            x.append(loose_item(child->attribute("affiliation"), child->attribute("role")));
+        } else {
+            x.append(*child);
+        }
+    }
+    return expected.append(std::move(x));
+}
+
+// §16.6.2: 100 "Inform user that any occupant is allowed to see the user's full JID", 110
+// "Inform user that presence refers to itself", 201 "Inform user that a new room has been
+// created", 210 "Inform user that service has assigned or modified occupant's roomnick":
+// codes about the user itself, so only in presence from its own occupant JID; and 100 only
+// when that is so (§7.2.3: "If the room is non-anonymous ... the service MUST warn the user
+// by including a status code of "100"").
+std::optional<Violation> status_codes_context(const StepContext& ctx) {
+    static constexpr std::string_view self_codes[] = {"100", "110", "201", "210"};
+    for (const traces::Emission& e : ctx.event.emitted) {
+        const Element& s = e.stanza;
+        if (!is_room_presence(s) || !s.child("x", model::ns::muc_user)) continue;
+        bool about = about_recipient(ctx, s);
+        std::vector<std::string_view> wrong;
+        for (std::string_view code : self_codes) {
+            if (has_status(s, code) && !about) wrong.push_back(code);
+        }
+        std::string room_jid = bare_of(s.attribute("from"));
+        const RoomView* before = ctx.before.room(room_jid);
+        const RoomView* after = ctx.after.room(room_jid);
+        bool known = (before && before->created_in_trace) || (after && after->created_in_trace);
+        bool non_anonymous = (before && before->whois_anyone) || (after && after->whois_anyone);
+        bool anonymous_100 = about && has_status(s, "100") && known && !non_anonymous;
+        if (anonymous_100) wrong.push_back("100");
+        if (wrong.empty()) continue;
+        ClientIndex client = client_of(ctx.trace, prepared(s.attribute("to")));
+        std::string codes;
+        for (std::string_view code : wrong) codes += fmt::format("{}{}", codes.empty() ? "" : ", ", code);
+        Violation v = violation(
+            ctx, client,
+            fmt::format("{} got presence from {} with status {}{}", name_of(ctx.trace, client), s.attribute("from"), codes,
+                        anonymous_100 ? " in a semi-anonymous room" : ", but that is not its own occupant JID"));
+        v.demands.push_back(demand(client, presence_without_codes(s, wrong)));
+        return v;
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 13. discussion history
+
+// §7.2.13: "Discussion history messages MUST be stamped with XEP-0203 information qualified by
+// the 'urn:xmpp:delay' namespace ... The 'from' attribute MUST be set to the JID of the room itself."
+std::optional<Violation> history_delay(const StepContext& ctx) {
+    const Element* input = input_of(ctx);
+    if (!input || input->name != "presence" || input->has_attribute("type") || !input->child("x", model::ns::muc)) {
+        return std::nullopt;
+    }
+    std::string_view session = input->attribute("from");
+    std::string room_jid = bare_of(input->attribute("to"));
+    for (const Found& f : emissions_to(ctx.event, session, [&](const Element& s) {
+             return s.name == "message" && s.attribute("type") == "groupchat" && s.child("body") &&
+                    bare_of(s.attribute("from")) == room_jid;
+         })) {
+        const Element* delay = f.stanza->child("delay", model::ns::delay);
+        if (delay && prepared(delay->attribute("from")) == room_jid) continue;
+        ClientIndex client = client_of(ctx.trace, session);
+        std::string what = !delay                        ? std::string("without a urn:xmpp:delay <delay/>")
+                           : !delay->has_attribute("from") ? std::string("whose <delay/> has no from")
+                                                           : fmt::format("whose <delay/> is from {}, not the room",
+                                                                         delay->attribute("from"));
+        Violation v = violation(ctx, client, fmt::format("{} joining {} got history from {} {}", name_of(ctx.trace, client),
+                                                         room_jid, f.stanza->attribute("from"), what));
+        Element expected = client_element("message").set("type", "groupchat").set("from", f.stanza->attribute("from"));
+        expected.append(client_element("body").text(f.stanza->child_text("body")));
+        Element stamp(std::string("delay"), std::string(model::ns::delay));
+        stamp.set("scansion:strict", "false").set("from", room_jid);
+        expected.append(std::move(stamp));
+        v.demands.push_back(demand(client, std::move(expected)));
+        return v;
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 14. visible nicks
+
+bool is_invisible_nick(std::string_view nick) {
+    return std::all_of(nick.begin(), nick.end(), [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); });
+}
+
+// §17.1: "a MUC service MUST NOT allow empty or invisible Room Nicknames (i.e., Room Nicknames
+// that consist only of one or more space characters)".
+std::optional<Violation> nick_visible(const StepContext& ctx) {
+    for (const traces::Emission& e : ctx.event.emitted) {
+        const Element& s = e.stanza;
+        std::string_view from = s.attribute("from");
+        if (s.name != "presence" || s.has_attribute("type") || from.find('/') == std::string_view::npos) continue;
+        if (!is_own_presence(ctx.event, s) || !is_invisible_nick(resource_of(from))) continue;
+        ClientIndex client = client_of(ctx.trace, prepared(s.attribute("to")));
+        Violation v = violation(ctx, client, fmt::format("{} was let into {} as '{}', an {} nick", name_of(ctx.trace, client),
+                                                         bare_of(from), resource_of(from),
+                                                         resource_of(from).empty() ? "empty" : "invisible"));
+        v.forbidden.push_back(&s);
+        v.demands.push_back(demand(client, presence_from(from, false).set("type", "error")));
+        return v;
+    }
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------ 15. removal for an error
+
+// §11.1: a service that supports the OPTIONAL 333 "MUST include the 333 status code in the
+// resulting presence" and "The status code MUST also be included in presences sent to other
+// occupants". Support shows in the removal itself: when any of its presences carries 333, all do.
+std::optional<Violation> error_removal_333(const StepContext& ctx) {
+    const Element* input = input_of(ctx);
+    if (!input || input->attribute("type") != "error") return std::nullopt;
+    std::string room_jid = bare_of(input->attribute("to"));
+    const RoomView* room = ctx.before.room(room_jid);
+    const OccupantView* removed = room ? room->occupant_of_session(input->attribute("from")) : nullptr;
+    if (!removed) return std::nullopt;
+    std::string from = occupant_jid(room_jid, removed->nick);
+    std::vector<const Element*> removals;
+    bool supported = false;
+    for (const traces::Emission& e : ctx.event.emitted) {
+        const Element& s = e.stanza;
+        if (s.name != "presence" || s.attribute("type") != "unavailable" || !from_is(s, from)) continue;
+        removals.push_back(&s);
+        supported = supported || has_status(s, "333");
+    }
+    if (!supported) return std::nullopt;
+    for (const Element* s : removals) {
+        if (has_status(*s, "333")) continue;
+        ClientIndex client = client_of(ctx.trace, prepared(s->attribute("to")));
+        Violation v = violation(ctx, client,
+                                fmt::format("{} was removed from {} for an error reply, with 333 to some, but {} got it "
+                                            "without",
+                                            removed->nick, room_jid, name_of(ctx.trace, client)));
+        v.demands.push_back(demand(client, presence_from(from, true).append(loose_user_x().append(status("333")))));
+        return v;
+    }
+    return std::nullopt;
+}
+
 std::vector<Invariant> build_catalogue() {
     return {
         {"nonoccupant-affiliation-notice", "9.3, 10.3, 10.6",
@@ -729,10 +960,25 @@ std::vector<Invariant> build_catalogue() {
         {"occupant-change-presence", "5.1.3, 5.2.2, 8.2, 9.1, 9.4, 10.2",
          "an affiliation or role change of an occupant is shown to every occupant; removals carry 301, 307, 321 or 322",
          affiliation_role_change, {}},
-        {"join-presence", "7.2.2, 7.2.15",
-         "a joiner gets the occupants' presence, then its own with 110 (and 201 for a new room), then the subject; "
-         "the occupants get the joiner's presence",
-         join_presence, {}},
+        {"join-self-110", "7.2.2",
+         "a joiner's own presence carries status 110: the self-presence \"MUST include a status code of 110\"",
+         join_self_110, {}},
+        {"create-201", "10.1.1",
+         "the presence that creates a room carries status 201: \"The initial presence stanza received by the owner "
+         "from the room MUST include ... status code 201\"",
+         create_201, {}},
+        {"join-occupants-first", "7.2.2",
+         "a joiner gets every occupant's presence before its own: the self-presence \"MUST NOT be sent to the new "
+         "occupant until the room has sent the presence of all other occupants\"",
+         join_occupants_first, {}},
+        {"join-subject", "7.2.15",
+         "after its own presence a joiner gets the current subject, and \"If there is no subject set, the room MUST "
+         "return an empty <subject/> element\"",
+         join_subject, {}},
+        {"join-announced", "7.2.2",
+         "every occupant is shown a joiner: \"the service MUST also send presence from the new participant's occupant "
+         "JID to the full JIDs of all the occupants\" (unless presence broadcast is configured)",
+         join_announced, {}},
         {"leave-presence", "7.14, 17.3",
          "when an occupant leaves or its connection drops, every remaining occupant gets its unavailable presence; "
          "its own carries 110",
@@ -754,6 +1000,27 @@ std::vector<Invariant> build_catalogue() {
         {"unauthorized-message", "7.4, 5.1.1",
          "a groupchat message from a non-occupant or a visitor is not broadcast and is answered with an error",
          unauthorized_message, {}},
+        {"self-presence-110", "16.6.2, 7.2.2, 7.6, 7.14",
+         "every presence a room sends an occupant from its own occupant JID carries status 110 (\"Any room presence\": "
+         "\"Inform user that presence refers to itself\"), on joining, role and affiliation changes, nick changes, "
+         "leaving and removal",
+         self_presence_110, {}},
+        {"status-codes-context", "16.6.2, 7.2.3",
+         "status codes about the user itself (100, 110, 201, 210) appear only in presence from the recipient's own "
+         "occupant JID; 100 (\"any occupant is allowed to see the user's full JID\") only in a non-anonymous room",
+         status_codes_context, {}},
+        {"history-delay", "7.2.13",
+         "\"Discussion history messages MUST be stamped with\" a <delay xmlns='urn:xmpp:delay'/> whose \"'from' "
+         "attribute MUST be set to the JID of the room itself\"",
+         history_delay, {}},
+        {"nick-visible", "17.1",
+         "no one enters or changes nick to an empty or whitespace-only nick: \"a MUC service MUST NOT allow empty or "
+         "invisible Room Nicknames\"",
+         nick_visible, {}},
+        {"error-removal-333", "11.1",
+         "when a service that supports 333 removes an occupant for an error reply, it \"MUST include the 333 status "
+         "code\" in the removed user's presence, and \"MUST also\" in the presences sent to other occupants",
+         error_removal_333, {}},
     };
 }
 
@@ -886,11 +1153,56 @@ const Invariant* find_invariant(std::string_view name) {
     return nullptr;
 }
 
-std::optional<Violation> check_trace(const traces::Trace& trace, const std::vector<const Invariant*>& selected) {
+namespace {
+
+std::vector<const Invariant*> active_invariants(const std::vector<const Invariant*>& selected) {
     std::vector<const Invariant*> active = selected;
     if (active.empty()) {
         for (const Invariant& i : invariants()) active.push_back(&i);
     }
+    return active;
+}
+
+Violation named(Violation v, const Invariant& invariant) {
+    v.property = invariant.name;
+    v.section = invariant.section;
+    v.statement = invariant.statement;
+    return v;
+}
+
+}  // namespace
+
+std::vector<Violation> check_trace_each(const traces::Trace& trace, const std::vector<const Invariant*>& selected) {
+    std::vector<const Invariant*> active = active_invariants(selected);
+    std::vector<std::optional<Violation>> first(active.size());
+    ReferenceModel model;
+    for (const Event& event : trace.events()) {
+        if (event.kind != EventKind::process && event.kind != EventKind::disconnect) continue;
+        ReferenceModel before = model;
+        model.apply(event);
+        StepContext ctx{trace, event, before, model};
+        for (std::size_t i = 0; i < active.size(); ++i) {
+            if (first[i] || !active[i]->check_step) continue;
+            if (auto v = active[i]->check_step(ctx)) first[i] = named(std::move(*v), *active[i]);
+        }
+    }
+    for (std::size_t i = 0; i < active.size(); ++i) {
+        if (first[i] || !active[i]->check_quiet) continue;
+        if (auto v = active[i]->check_quiet(trace, model)) first[i] = named(std::move(*v), *active[i]);
+    }
+    std::vector<Violation> out;
+    for (auto& v : first) {
+        if (v) out.push_back(std::move(*v));
+    }
+    // Trace order; a quiet check's violation that names no event goes last.
+    auto position = [](const Violation& v) { return v.event == 0 ? std::numeric_limits<std::uint64_t>::max() : v.event; };
+    std::stable_sort(out.begin(), out.end(),
+                     [&](const Violation& a, const Violation& b) { return position(a) < position(b); });
+    return out;
+}
+
+std::optional<Violation> check_trace(const traces::Trace& trace, const std::vector<const Invariant*>& selected) {
+    std::vector<const Invariant*> active = active_invariants(selected);
     ReferenceModel model;
     for (const Event& event : trace.events()) {
         if (event.kind != EventKind::process && event.kind != EventKind::disconnect) continue;

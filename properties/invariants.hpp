@@ -90,6 +90,12 @@ const Invariant* find_invariant(std::string_view name);
 // returns the first violation in trace order.
 std::optional<Violation> check_trace(const traces::Trace& trace, const std::vector<const Invariant*>& selected = {});
 
+// Checks a whole trace against the selected invariants (all when empty),
+// each judged on its own over the whole trace: the first violation of each
+// property that has one, in trace order (a violation of one property does
+// not stop the others from being judged).
+std::vector<Violation> check_trace_each(const traces::Trace& trace, const std::vector<const Invariant*>& selected = {});
+
 // "property (§section): statement" and the explanation, for people.
 std::string describe(const Violation& violation, const traces::Trace& trace);
 

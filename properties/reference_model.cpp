@@ -57,6 +57,13 @@ bool has_status(const model::Element& stanza, std::string_view code) {
 
 bool is_self_presence(const model::Element& stanza) { return stanza.name == "presence" && has_status(stanza, "110"); }
 
+std::optional<std::string> subject_of(const model::Element& message) {
+    if (message.name != "message" || message.attribute("type") == "error") return std::nullopt;
+    const model::Element* subject = message.child("subject");
+    if (!subject || message.child("body")) return std::nullopt;
+    return message.child_text("subject");
+}
+
 bool is_own_presence(const traces::Event& event, const model::Element& stanza) {
     if (stanza.name != "presence") return false;
     if (is_self_presence(stanza)) return true;
@@ -164,6 +171,7 @@ void ReferenceModel::apply_request(const traces::Event& event) {
     const model::Element& input = event.stanza;
     if (input.name == "message") {
         apply_invitation(event);
+        apply_subject_change(event);
         return;
     }
     if (input.name != "iq" || input.attribute("type") != "set") return;
@@ -212,6 +220,22 @@ void ReferenceModel::apply_invitation(const traces::Event& event) {
     std::string user = bare_of(invitee);
     if (forwarded && room->second.affiliation_of(user) == Affiliation::none) {
         room->second.affiliations[user] = Affiliation::member;
+    }
+}
+
+// An occupant's subject change, taken as made when the room broadcast it
+// (to the room's occupants, from the room or the setter's occupant JID).
+void ReferenceModel::apply_subject_change(const traces::Event& event) {
+    const model::Element& input = event.stanza;
+    if (input.attribute("type") != "groupchat" || !subject_of(input)) return;
+    auto room = rooms_.find(prepared(input.attribute("to")));
+    if (room == rooms_.end()) return;
+    for (const traces::Emission& e : event.emitted) {
+        if (e.stanza.attribute("type") != "groupchat" || bare_of(e.stanza.attribute("from")) != room->first) continue;
+        if (auto text = subject_of(e.stanza)) {
+            room->second.subject = *text;
+            return;
+        }
     }
 }
 
@@ -284,6 +308,7 @@ void ReferenceModel::apply_self_presence(const model::Element& presence) {
         RoomView fresh;
         fresh.jid = room_jid;
         fresh.created_in_trace = true;
+        fresh.subject = "";
         fresh.affiliations[bare_of(session)] = Affiliation::owner;
         rooms_[room_jid] = std::move(fresh);
     }
@@ -323,6 +348,12 @@ void ReferenceModel::encode(std::string& out, const model::Renaming& renaming) c
         out += room.default_broadcast ? 'B' : 'b';
         out += room.created_in_trace ? 'C' : 'c';
         out += room.password;
+        out += '|';
+        if (room.subject) {
+            out += '"';
+            out += *room.subject;
+            out += '"';
+        }
         out += '|';
         // Keyed by nick and by bare JID: in the order of the new names.
         std::vector<std::string> occupants;

@@ -49,6 +49,9 @@ struct RoomView {
     bool default_broadcast = true;  // presence broadcast never reconfigured
     bool created_in_trace = false;  // its affiliations are all known
     std::string password;
+    // The current subject, when the trace shows it: empty in a room created in
+    // the trace until a subject change is broadcast; unknown otherwise.
+    std::optional<std::string> subject;
 
     const OccupantView* occupant_of_session(std::string_view full_jid) const;
     const OccupantView* occupant_of_user(std::string_view bare_jid) const;
@@ -85,6 +88,7 @@ private:
     void apply_admin_set(RoomView& room, const model::Element& item);
     void apply_announcement(const model::Element& message);
     void apply_invitation(const traces::Event& event);
+    void apply_subject_change(const traces::Event& event);
     void apply_config(RoomView& room, const model::Element& form);
     void forget_empty_rooms();
 
@@ -98,6 +102,9 @@ const model::Element* iq_response(const traces::Event& event, std::string_view t
 std::size_t emission_index(const traces::Event& event, const model::Element* stanza);
 bool has_status(const model::Element& stanza, std::string_view code);
 bool is_self_presence(const model::Element& stanza);
+// A message that sets or tells a room's subject (XEP-0045 §7.2.15, §8.1): a
+// <subject/> and no <body/>; its text, or nullopt.
+std::optional<std::string> subject_of(const model::Element& message);
 // A presence the room sent a session about itself: marked with status 110,
 // or (should the mark be missing) the room's answer from the very occupant
 // JID the session's input in this step addressed.

@@ -22,8 +22,11 @@ const std::vector<std::pair<std::string, std::string>> fault_table{
     {"skip-affiliation-presence", "occupant-change-presence"},
     {"wrong-ban-status", "occupant-change-presence"},
     {"skip-members-only-kick", "occupant-change-presence"},
-    {"self-presence-before-others", "join-presence"},
-    {"missing-status-110", "join-presence"},
+    {"self-presence-before-others", "join-occupants-first"},
+    {"missing-status-110", "join-self-110"},
+    {"missing-status-201", "create-201"},
+    {"skip-join-broadcast", "join-announced"},
+    {"drop-empty-subject-on-join", "join-subject"},
     {"skip-leave-broadcast", "leave-presence"},
     {"leak-real-jid", "no-real-jid-leak"},
     {"admit-outcast", "admission"},
@@ -32,6 +35,17 @@ const std::vector<std::pair<std::string, std::string>> fault_table{
     {"ignore-nick-conflict", "nick-unique"},
     {"drop-nick-change-presence", "convergence"},
     {"visitor-may-speak", "unauthorized-message"},
+    {"self-presence-without-110-on-role-change", "self-presence-110"},
+    {"status-100-to-everyone", "status-codes-context"},
+    {"history-delay-without-from", "history-delay"},
+};
+
+// Faults whose triggering stanzas the generator cannot produce (an invisible
+// nick, an error reply): each is shown sharp on a replayed scenario in
+// tests/invariants_test.cpp.
+const std::vector<std::pair<std::string, std::string>> replayed_fault_table{
+    {"admit-invisible-nick", "nick-visible"},
+    {"error-removal-333-to-self-only", "error-removal-333"},
 };
 
 model::FaultSet faults(std::string_view name) {
@@ -47,9 +61,11 @@ model::FaultSet faults(std::string_view name) {
 TEST_CASE("every_invariant_catches_some_injected_fault_and_every_fault_is_listed") {
     std::set<std::string> caught;
     std::set<std::string> listed;
-    for (const auto& [fault, property] : fault_table) {
-        caught.insert(property);
-        listed.insert(fault);
+    for (const auto& table : {fault_table, replayed_fault_table}) {
+        for (const auto& [fault, property] : table) {
+            caught.insert(property);
+            listed.insert(fault);
+        }
     }
     for (const properties::Invariant& i : properties::invariants()) CHECK_MESSAGE(caught.contains(i.name), i.name);
     for (const model::FaultInfo& f : model::all_faults()) CHECK_MESSAGE(listed.contains(std::string(f.name)), f.name);

@@ -620,16 +620,12 @@ private:
 // first of each property, each judged alone over the whole trace.
 std::vector<properties::Violation> judge(const traces::Trace& trace,
                                          const std::vector<const properties::Invariant*>& selected, bool each) {
-    std::vector<properties::Violation> out;
     if (!each) {
+        std::vector<properties::Violation> out;
         if (auto v = properties::check_trace(trace, selected)) out.push_back(std::move(*v));
         return out;
     }
-    for (const properties::Invariant* invariant : selected) {
-        if (auto v = properties::check_trace(trace, {invariant})) out.push_back(std::move(*v));
-    }
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.event < b.event; });
-    return out;
+    return properties::check_trace_each(trace, selected);
 }
 
 }  // namespace

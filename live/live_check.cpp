@@ -237,31 +237,150 @@ ChildPairs pair_children(const model::Element& a, const model::Element& b) {
     return out;
 }
 
-// Where two elements first differ: "/presence/x/item@role: 'a' vs 'b'".
-std::string difference(const model::Element& a, const model::Element& b, std::string path) {
-    path += "/" + a.name;
-    if (a.name != b.name || a.ns != b.ns) return fmt::format("{}: <{}> vs <{}>", path, a.name, b.name);
-    std::set<std::string> names;
-    for (const model::Attribute& at : a.attributes) names.insert(at.name);
-    for (const model::Attribute& at : b.attributes) names.insert(at.name);
-    for (const std::string& n : names) {
-        const std::string* va = a.find_attribute(n);
-        const std::string* vb = b.find_attribute(n);
-        if (va && vb && *va == *vb) continue;
-        return fmt::format("{}@{}: {} vs {}", path, n, va ? fmt::format("'{}'", *va) : "absent",
-                           vb ? fmt::format("'{}'", *vb) : "absent");
+void mark_strict(model::Element& element) { element.set("scansion:strict", "true"); }
+
+// Puts `child` after the child element `before` of `parent` (first when null).
+void insert_after(model::Element& parent, const model::Element* before, const model::Element& child) {
+    model::Element rebuilt(parent.name, parent.ns);
+    rebuilt.attributes = parent.attributes;
+    if (!before) rebuilt.append(child);
+    for (const model::Node& node : parent.children) {
+        rebuilt.children.push_back(node);
+        if (before && node.is_element() && &node.element() == before) rebuilt.append(child);
     }
-    ChildPairs paired = pair_children(a, b);
-    for (const auto& [ca, cb] : paired.pairs) {
-        if (!cb) return fmt::format("{}/{}: only on the in-process side", path, ca->name);
-        if (*ca == *cb) continue;
-        return difference(*ca, *cb, path);
+    parent = std::move(rebuilt);
+}
+
+// Walks every difference between a live element and the in-process one, in
+// document order: each attribute of another value (or only on one side), each
+// child only on one side, each text, a whole <error/>. It lists them ("where"),
+// and patches the live element at the `target`-th one only: set to the in-process
+// version, and marked scansion:strict='true' where the live side has something
+// more (which non-strict matching would accept).
+class DifferenceWalk {
+public:
+    static constexpr std::size_t differences_max = 8;
+
+    explicit DifferenceWalk(std::size_t target = differences_max) : target_(target) {}
+
+    // Returns true once the target was patched (the walk stops there).
+    bool walk(model::Element& live, const model::Element& in_process, std::string path) {
+        path += "/" + in_process.name;
+        if (live.name != in_process.name || live.ns != in_process.ns) {
+            return found(fmt::format("{}: <{}> vs <{}>", path, in_process.name, live.name), [&] { live = in_process; });
+        }
+        // An error is one thing: its type and condition together.
+        if (live.name == "error" && live.ns == model::ns::client) {
+            if (live == in_process) return false;
+            return found(fmt::format("{}: {} vs {}", path, describe_error(in_process), describe_error(live)), [&] {
+                live = in_process;
+                mark_strict(live);
+            });
+        }
+        if (attributes(live, in_process, path)) return true;
+        (void)live.children.begin();  // its own copy first: the pairs below point into it
+        ChildPairs paired = pair_children(in_process, live);
+        for (std::size_t k = 0; k < paired.pairs.size(); ++k) {
+            const auto& [want, got] = paired.pairs[k];
+            if (got && *want == *got) continue;
+            if (!got) {
+                // In the in-process order: after the live partner of the child before it.
+                const model::Element* before = k > 0 ? paired.pairs[k - 1].second : nullptr;
+                if (found(fmt::format("{}/{}: only on the in-process side", path, want->name),
+                          [&] { insert_after(live, before, *want); })) {
+                    return true;
+                }
+                continue;
+            }
+            if (walk(child_of(live, got), *want, path)) return true;
+        }
+        for (const model::Element* extra : paired.only_in_b) {
+            if (found(fmt::format("{}/{}: only on the live side", path, extra->name), [&] {
+                    live.children.erase_if([&](const model::Node& n) { return n.is_element() && &n.element() == extra; });
+                    mark_strict(live);
+                })) {
+                return true;
+            }
+        }
+        if (paired.only_in_b.empty() && live.text_content() != in_process.text_content()) {
+            return found(fmt::format("{} text: '{}' vs '{}'", path, in_process.text_content(), live.text_content()), [&] {
+                live.children.erase_if([](const model::Node& n) { return n.is_text(); });
+                live.text(in_process.text_content());
+            });
+        }
+        return false;
     }
-    if (!paired.only_in_b.empty()) return fmt::format("{}/{}: only on the live side", path, paired.only_in_b.front()->name);
-    if (a.text_content() != b.text_content()) {
-        return fmt::format("{} text: '{}' vs '{}'", path, a.text_content(), b.text_content());
+
+    const std::vector<std::string>& where() const { return where_; }
+
+private:
+    template <class Patch>
+    bool found(std::string where, Patch patch) {
+        if (where_.size() >= differences_max) return false;
+        bool hit = where_.size() == target_;
+        where_.push_back(std::move(where));
+        if (hit) patch();
+        return hit;
     }
-    return fmt::format("{}: the same children in another order", path);
+
+    bool attributes(model::Element& live, const model::Element& in_process, const std::string& path) {
+        std::set<std::string> names;
+        for (const model::Attribute& at : live.attributes) names.insert(at.name);
+        for (const model::Attribute& at : in_process.attributes) names.insert(at.name);
+        for (const std::string& n : names) {
+            const std::string* want = in_process.find_attribute(n);
+            const std::string* got = live.find_attribute(n);
+            if (want && got && *want == *got) continue;
+            std::string where = fmt::format("{}@{}: {} vs {}", path, n, want ? fmt::format("'{}'", *want) : "absent",
+                                            got ? fmt::format("'{}'", *got) : "absent");
+            bool hit = found(std::move(where), [&] {
+                if (want) {
+                    live.set(n, *want);
+                } else {
+                    live.remove_attribute(n);
+                    mark_strict(live);
+                }
+            });
+            if (hit) return true;
+        }
+        return false;
+    }
+
+    static model::Element& child_of(model::Element& parent, const model::Element* child) {
+        for (model::Node& node : parent.children) {
+            if (node.is_element() && &node.element() == child) return node.element();
+        }
+        assert(false && "a paired child is a child");
+        std::abort();
+    }
+
+    static std::string describe_error(const model::Element& error) {
+        std::string out(error.attribute("type"));
+        for (const model::Element* e : error.elements()) out += "/" + e->name;
+        return out;
+    }
+
+    std::size_t target_;
+    std::vector<std::string> where_;
+};
+
+// Normalised delay stamps ("*") may be anything in a script.
+void any_stamps(model::Element& element) {
+    if (element.attribute("stamp") == "*") element.set("stamp", "{scansion:any}");
+    for (model::Node& node : element.children) {
+        if (node.is_element()) any_stamps(node.element());
+    }
+}
+
+// The live stanza patched at its `n`-th difference from the in-process one.
+model::Element corrected_at(const model::Element& live, const model::Element& in_process, std::size_t n) {
+    model::Element out = live;
+    DifferenceWalk walk(n);
+    bool patched = walk.walk(out, in_process, "");
+    if (!patched) out = in_process;  // only the order of children differs
+    if (!patched) mark_strict(out);
+    any_stamps(out);
+    return out;
 }
 
 std::string without_values(std::string_view where) {
@@ -311,7 +430,7 @@ std::string pairing_key(const model::Element& s) {
 // pairing_key in order: the first in-process stanza without a partner is
 // missing, the first pair that differs is different, a live stanza without a
 // partner is extra; equal pairs in another order are an order divergence.
-Divergence classify(std::vector<model::Element> w, std::vector<model::Element> l) {
+std::vector<Divergence> classify(std::vector<model::Element> w, std::vector<model::Element> l) {
     Divergence d;
     d.in_process = std::move(w);
     d.live = std::move(l);
@@ -335,18 +454,26 @@ Divergence classify(std::vector<model::Element> w, std::vector<model::Element> l
             d.explanation = fmt::format("stanza #{} of the in-process service is not sent by the live server", i + 1);
             d.signature = fmt::format("missing on live {}", shape(W[i]));
             d.expect = {W[i]};
-            return d;
+            return {d};
         }
         const model::Element& b = L[static_cast<std::size_t>(partner[i])];
         if (W[i] == b) continue;
+        // One divergence for each difference in the pair: an old server's harmless
+        // one (an attribute more) must not hide the one that is the bug.
         d.kind = DivergenceKind::different;
         d.in_process_stanza = W[i];
         d.live_stanza = b;
-        std::string where = difference(W[i], b, "");
-        d.explanation = fmt::format("stanza #{} differs at {}", i + 1, where);
-        d.signature = fmt::format("different {} at {}", shape(W[i]), without_values(where));
-        d.expect = {corrected(b, W[i])};
-        return d;
+        std::vector<std::string> where = differences(W[i], b);
+        if (where.empty()) where.push_back(fmt::format("/{}: the same children in another order", b.name));
+        std::vector<Divergence> out;
+        for (std::size_t k = 0; k < where.size(); ++k) {
+            Divergence e = d;
+            e.explanation = fmt::format("stanza #{} differs at {}", i + 1, where[k]);
+            e.signature = fmt::format("different {} at {}", shape(W[i]), without_values(where[k]));
+            e.expect = {corrected_at(b, W[i], k)};
+            out.push_back(std::move(e));
+        }
+        return out;
     }
     for (std::size_t k = 0; k < L.size(); ++k) {
         if (used[k]) continue;
@@ -356,7 +483,7 @@ Divergence classify(std::vector<model::Element> w, std::vector<model::Element> l
         d.signature = fmt::format("extra on live {}", shape(L[k]));
         d.expect = W;
         d.expect_nothing = true;
-        return d;
+        return {d};
     }
     std::size_t i = 0;
     while (i < W.size() && partner[i] == static_cast<std::ptrdiff_t>(i)) ++i;
@@ -367,7 +494,7 @@ Divergence classify(std::vector<model::Element> w, std::vector<model::Element> l
     d.explanation = fmt::format("the same stanzas from #{} on, in another order", i + 1);
     d.signature = fmt::format("order {} / {}", shape(W[i]), shape(L[i]));
     d.expect = W;
-    return d;
+    return {d};
 }
 
 // Can this divergence leave the two sides in different states? A presence or
@@ -383,78 +510,6 @@ bool may_change_state(const Divergence& d) {
     return d.live_stanza->attribute("type") != d.in_process_stanza->attribute("type");
 }
 
-void mark_strict(model::Element& element) { element.set("scansion:strict", "true"); }
-
-// Puts `child` after the child element `before` of `parent` (first when null).
-void insert_after(model::Element& parent, const model::Element* before, const model::Element& child) {
-    model::Element rebuilt(parent.name, parent.ns);
-    rebuilt.attributes = parent.attributes;
-    if (!before) rebuilt.append(child);
-    for (const model::Node& node : parent.children) {
-        rebuilt.children.push_back(node);
-        if (before && node.is_element() && &node.element() == before) rebuilt.append(child);
-    }
-    parent = std::move(rebuilt);
-}
-
-// corrected(), recursively: patches the first difference only.
-void correct_first(model::Element& live, const model::Element& in_process) {
-    // An error is one thing: its type and condition together.
-    if (live.name == "error" && live.ns == model::ns::client) {
-        live = in_process;
-        mark_strict(live);
-        return;
-    }
-    (void)live.children.begin();  // its own copy first: the pairs below point into it
-    std::set<std::string> names;
-    for (const model::Attribute& at : live.attributes) names.insert(at.name);
-    for (const model::Attribute& at : in_process.attributes) names.insert(at.name);
-    for (const std::string& n : names) {
-        const std::string* want = in_process.find_attribute(n);
-        const std::string* got = live.find_attribute(n);
-        if (want && got && *want == *got) continue;
-        if (want) {
-            live.set(n, *want);
-        } else {
-            live.remove_attribute(n);
-            mark_strict(live);
-        }
-        return;
-    }
-    ChildPairs paired = pair_children(in_process, live);
-    for (std::size_t k = 0; k < paired.pairs.size(); ++k) {
-        const auto& [want, got] = paired.pairs[k];
-        if (got && *want == *got) continue;
-        if (!got) {
-            // Missing: in the in-process order, after the live partner of the child before it.
-            const model::Element* before = k > 0 ? paired.pairs[k - 1].second : nullptr;
-            insert_after(live, before, *want);
-            return;
-        }
-        for (model::Node& node : live.children) {
-            if (node.is_element() && &node.element() == got) {
-                correct_first(node.element(), *want);
-                return;
-            }
-        }
-        assert(false && "a paired child is a child");
-    }
-    if (!paired.only_in_b.empty()) {
-        const model::Element* extra = paired.only_in_b.front();
-        live.children.erase_if([&](const model::Node& n) { return n.is_element() && &n.element() == extra; });
-        mark_strict(live);
-        return;
-    }
-    if (live.text_content() != in_process.text_content()) {
-        live.children.erase_if([](const model::Node& n) { return n.is_text(); });
-        live.text(in_process.text_content());
-        return;
-    }
-    // Only the order of the children differs: the in-process order, strictly.
-    live = in_process;
-    mark_strict(live);
-}
-
 // A stanza corrected and made strict must still allow what normalising took
 // away from the live one (its server-made id, xml:lang): any value will do.
 void keep_what_normalising_dropped(Divergence& d, const traces::Event& event, traces::ClientIndex client,
@@ -468,14 +523,6 @@ void keep_what_normalising_dropped(Divergence& d, const traces::Event& event, tr
             if (!expect.has_attribute(a.name) && (a.name == "id" || a.name == "xml:lang")) expect.set(a.name, "{scansion:any}");
         }
         return;
-    }
-}
-
-// Normalised delay stamps ("*") may be anything in a script.
-void any_stamps(model::Element& element) {
-    if (element.attribute("stamp") == "*") element.set("stamp", "{scansion:any}");
-    for (model::Node& node : element.children) {
-        if (node.is_element()) any_stamps(node.element());
     }
 }
 
@@ -524,15 +571,15 @@ traces::Trace portable(const traces::Trace& trace) {
     return out;
 }
 
-model::Element corrected(const model::Element& live, const model::Element& in_process) {
-    model::Element out = live;
-    if (live.name != in_process.name || live.ns != in_process.ns) {
-        out = in_process;
-    } else {
-        correct_first(out, in_process);
-    }
-    any_stamps(out);
-    return out;
+model::Element corrected(const model::Element& live, const model::Element& in_process, std::size_t at) {
+    return corrected_at(live, in_process, at);
+}
+
+std::vector<std::string> differences(const model::Element& in_process, const model::Element& live) {
+    model::Element copy = live;
+    DifferenceWalk walk;
+    walk.walk(copy, in_process, "");
+    return walk.where();
 }
 
 std::vector<Divergence> divergences(const traces::Trace& in_process, const traces::Trace& live, std::size_t count_max) {
@@ -557,30 +604,33 @@ std::vector<Divergence> divergences(const traces::Trace& in_process, const trace
             return out;
         }
         if (ew.kind == traces::EventKind::connect) continue;
+        // Group by what was sent, not by who sent it.
+        std::string verb = el.kind == traces::EventKind::disconnect ? "disconnect" : el.stanza.name;
+        if (el.kind == traces::EventKind::process) {
+            if (const model::Element* query = el.stanza.elements().empty() ? nullptr : el.stanza.elements().front()) {
+                verb += fmt::format("[{}]", query->name);
+            }
+        }
+        bool stop = false;
         for (std::size_t c = 0; c < clients; ++c) {
             auto client = static_cast<traces::ClientIndex>(c);
             std::vector<model::Element> sw = received_by(ew, client, in_process);
             std::vector<model::Element> sl = received_by(el, client, live);
             if (sw == sl) continue;
-            Divergence d = classify(std::move(sw), std::move(sl));
-            d.step = el.step;
-            d.event = el.number;
-            d.client = client;
-            d.input = describe_input(el, live);
-            // Group by what was sent, not by who sent it.
-            std::string verb = el.kind == traces::EventKind::disconnect ? "disconnect" : el.stanza.name;
-            if (el.kind == traces::EventKind::process) {
-                if (const model::Element* query = el.stanza.elements().empty() ? nullptr : el.stanza.elements().front()) {
-                    verb += fmt::format("[{}]", query->name);
-                }
+            for (Divergence& d : classify(std::move(sw), std::move(sl))) {
+                d.step = el.step;
+                d.event = el.number;
+                d.client = client;
+                d.input = describe_input(el, live);
+                d.signature = fmt::format("{} (after {})", d.signature, verb);
+                if (d.kind == DivergenceKind::different) keep_what_normalising_dropped(d, el, client, live);
+                stop = stop || may_change_state(d);
+                bool seen = std::any_of(out.begin(), out.end(), [&](const Divergence& e) { return e.signature == d.signature; });
+                if (!seen && out.size() < count_max) out.push_back(std::move(d));
             }
-            d.signature = fmt::format("{} (after {})", d.signature, verb);
-            if (d.kind == DivergenceKind::different) keep_what_normalising_dropped(d, el, client, live);
-            bool stop = may_change_state(d);
-            out.push_back(std::move(d));
-            if (stop) return out;
-            break;  // one divergence a step: the next step may show another
         }
+        // The next step may show another, unless this one may have changed the state.
+        if (stop) return out;
     }
     if (w.size() != l.size() && out.size() < count_max) {
         Divergence d;
@@ -713,7 +763,7 @@ LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn
 namespace {
 
 // Divergences of one program kept apart; more would be consequences of the first.
-constexpr std::size_t divergences_per_program_max = 6;
+constexpr std::size_t divergences_per_program_max = 12;
 
 }  // namespace
 

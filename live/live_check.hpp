@@ -118,10 +118,16 @@ std::optional<Divergence> first_divergence(const traces::Trace& in_process, cons
 // steps themselves differ.
 std::vector<Divergence> divergences(const traces::Trace& in_process, const traces::Trace& live, std::size_t count_max);
 
-// The live stanza `live` with its first difference from `in_process` replaced by
-// the in-process version; where the live side has something more (an attribute,
-// a child), that element is marked scansion:strict='true' so that a match fails.
-model::Element corrected(const model::Element& live, const model::Element& in_process);
+// Every difference of a live stanza from the in-process one, in document order
+// ("/presence/x/status: only on the live side"), at most 8.
+std::vector<std::string> differences(const model::Element& in_process, const model::Element& live);
+
+// The live stanza `live` with its difference number `at` from `in_process`
+// replaced by the in-process version; where the live side has something more
+// (an attribute, a child), that element is marked scansion:strict='true' so that
+// a match fails. Each difference gets its own expectation, so that an old
+// server's harmless difference does not make the one that is a bug fail at its fix.
+model::Element corrected(const model::Element& live, const model::Element& in_process, std::size_t at = 0);
 
 struct DiffFinding {
     std::string signature;

@@ -88,3 +88,29 @@ TEST_CASE("children_in_another_order_are_paired_by_name_not_position") {
     CHECK(matches(expected, in_process));
     CHECK_FALSE(matches(expected, live));
 }
+
+TEST_CASE("each_difference_of_a_pair_gets_its_own_expectation_and_only_the_bugs_passes_at_its_fix") {
+    // The live (buggy) server adds a caps child (harmless, also after the fix) and
+    // status 100 (the bug); its fix drops only the status.
+    model::Element in_process = stanza(R"(<presence from="room@c/Juliet"><x xmlns="http://jabber.org/protocol/muc#user">
+                                      <item affiliation="none" role="participant"/></x></presence>)");
+    model::Element buggy = stanza(R"(<presence from="room@c/Juliet"><c xmlns="http://jabber.org/protocol/caps" ver="1"/>
+                                      <x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="none"
+                                      role="participant"/><status code="100"/></x></presence>)");
+    model::Element fixed = stanza(R"(<presence from="room@c/Juliet"><c xmlns="http://jabber.org/protocol/caps" ver="1"/>
+                                      <x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="none"
+                                      role="participant"/></x></presence>)");
+    std::vector<std::string> where = live::differences(in_process, buggy);
+    REQUIRE(where.size() == 2);
+    std::size_t passing_at_fix = 0;
+    for (std::size_t k = 0; k < where.size(); ++k) {
+        model::Element expected = live::corrected(buggy, in_process, k);
+        CAPTURE(where[k]);
+        CHECK_FALSE(matches(expected, buggy));
+        if (matches(expected, fixed)) {
+            ++passing_at_fix;
+            CHECK(where[k].find("status") != std::string::npos);
+        }
+    }
+    CHECK(passing_at_fix == 1);
+}

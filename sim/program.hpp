@@ -24,9 +24,10 @@
 // Nicks are any text, quoted when they hold blanks, quotes or non-ASCII
 // characters (" ", " Romeo ", "Ro\u200bmeo"). The stanza's `to` is the room
 // JID, '/', the nick as written: the client sends what it was told, so that a
-// nick no resource can hold (empty, a control character) reaches the server,
-// whose router refuses it (jid-malformed), and one that preparation changes
-// (zero-width characters are mapped to nothing) is prepared by the server.
+// nick no resource can hold (empty, a tab, only zero-width characters, which
+// preparation maps to nothing) reaches the server, whose router refuses it
+// (jid-malformed), and one that preparation changes (zero-width characters
+// inside vanish) is prepared by the server.
 
 #include <cstdint>
 #include <optional>

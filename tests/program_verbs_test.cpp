@@ -2,6 +2,7 @@
 // ones real clients use and the generator now draws): each run is judged by
 // the whole invariant catalogue, and the reference model must follow it.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <optional>
 #include <string>
@@ -234,9 +235,14 @@ TEST_CASE("odd_nicks_reach_the_room_prepared_or_are_refused_by_the_router") {
     std::optional<model::Element> invisible = first(received(blank, "Juliet", last_step(blank)), "presence", "error");
     REQUIRE(invisible);
     CHECK(invisible->child("error")->child("not-allowed", model::ns::stanzas) != nullptr);
-    // An empty nick makes no JID: the server's router answers jid-malformed.
-    Run empty = run("Nurse: connect\nNurse: join room \"\"\n");
-    std::optional<model::Element> malformed = first(received(empty, "Nurse"), "presence", "error");
-    REQUIRE(malformed);
-    CHECK(malformed->child("error")->child("jid-malformed", model::ns::stanzas) != nullptr);
+    // An empty nick, or one of characters preparation maps to nothing, makes
+    // no JID: the server's router answers jid-malformed (RFC 7622 §3.4).
+    for (std::string_view nick : {"", "\u200d", "Nu\trse"}) {
+        Run empty = run(fmt::format("Nurse: connect\nNurse: join room \"{}\"\n", nick));
+        std::optional<model::Element> malformed = first(received(empty, "Nurse"), "presence", "error");
+        REQUIRE(malformed);
+        CHECK(malformed->attribute("from") == fmt::format("room@conference.localhost/{}", nick));
+        CHECK(malformed->child("error")->child_text("text").starts_with("The destination address is invalid"));
+        CHECK(malformed->child("error")->child("jid-malformed", model::ns::stanzas) != nullptr);
+    }
 }

@@ -63,10 +63,16 @@ Result<Jid> Jid::parse(std::string_view text) {
     std::size_t at = before_resource.find('@');
     std::string_view node = at == std::string_view::npos ? std::string_view() : before_resource.substr(0, at);
     std::string_view domain = at == std::string_view::npos ? before_resource : before_resource.substr(at + 1);
+    // RFC 7622 §3.3.1, §3.4: a localpart or resourcepart is at least one byte
+    // once prepared. Preparation maps some characters to nothing (zero-width
+    // spaces and joiners, soft hyphens): a nick made only of them names no
+    // occupant, and the router refuses it as it refuses an empty one.
     std::optional<std::string> prepared_node;
     if (at != std::string_view::npos) {
         prepared_node = nodeprep(node);
-        if (!prepared_node) return InputError{0, 0, fmt::format("invalid node '{}' in JID '{}'", node, text)};
+        if (!prepared_node || prepared_node->empty()) {
+            return InputError{0, 0, fmt::format("invalid node '{}' in JID '{}'", node, text)};
+        }
     }
     std::optional<std::string> prepared_domain = nameprep(domain);
     if (!prepared_domain) return InputError{0, 0, fmt::format("invalid domain '{}' in JID '{}'", domain, text)};
@@ -74,7 +80,9 @@ Result<Jid> Jid::parse(std::string_view text) {
     if (slash != std::string_view::npos) {
         std::string_view resource = text.substr(slash + 1);
         prepared_resource = resourceprep(resource);
-        if (!prepared_resource) return InputError{0, 0, fmt::format("invalid resource '{}' in JID '{}'", resource, text)};
+        if (!prepared_resource || prepared_resource->empty()) {
+            return InputError{0, 0, fmt::format("invalid resource '{}' in JID '{}'", resource, text)};
+        }
     }
     Jid jid;
     jid.assign(prepared_node.value_or(""), *prepared_domain, prepared_resource.value_or(""));

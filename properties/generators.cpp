@@ -33,11 +33,20 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
     return gen::weightedOneOf<sim::ProgramAction>({
         // Mostly one's own name; now and then someone else's, where nick
         // conflicts live.
-        {5, gen::map(client, [=](int c) {
+        {4, gen::map(client, [=](int c) {
              auto a = make(c, sim::Verb::join, room);
              a.nick = nick_of(c);
              return a;
          })},
+        // §7.2.14: a joiner asks for a few stanzas of history (0: none).
+        {1, gen::apply(
+                [=](int c, std::uint32_t stanzas) {
+                    auto a = make(c, sim::Verb::join, room);
+                    a.nick = nick_of(c);
+                    a.history_stanzas = stanzas;
+                    return a;
+                },
+                client, gen::inRange<std::uint32_t>(0, 4))},
         {1, gen::apply(
                 [=](int c, int other) {
                     auto a = make(c, sim::Verb::join, room);
@@ -46,6 +55,11 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                 },
                 client, client)},
         {3, gen::map(client, [=](int c) { return make(c, sim::Verb::leave, room); })},
+        {1, gen::map(client, [=](int c) {
+             auto a = make(c, sim::Verb::leave, room);
+             a.text = "gone fishing";  // §7.14: a custom exit message
+             return a;
+         })},
         {8, gen::apply(
                 [=](int c, int target, std::string aff) {
                     auto a = make(c, sim::Verb::affiliation, room);
@@ -62,7 +76,11 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                     return a;
                 },
                 client, client, role)},
-        {3, gen::apply(
+        // Members-only and moderated weigh more than when the client verbs and
+        // escalations were added (3 and 1): those dilute the room states where
+        // the members-only kick and visitors live (a voice request needs a
+        // moderated room too), and bench --only faults slowed without this.
+        {4, gen::apply(
                 [=](int c, bool on) {
                     auto a = make(c, sim::Verb::config, room);
                     a.option = "membersonly";
@@ -78,7 +96,7 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                     return a;
                 },
                 client, gen::arbitrary<bool>())},
-        {1, gen::apply(
+        {2, gen::apply(
                 [=](int c, bool on) {
                     auto a = make(c, sim::Verb::config, room);
                     a.option = "moderated";
@@ -99,6 +117,51 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                     return a;
                 },
                 client, client)},
+        // Not muc-user-item: a room relays a groupchat's muc#user <x> untouched
+        // (prosody-muc.md §5.1), and no-real-jid-leak takes the jid the sender
+        // made up for one the room disclosed.
+        {1, gen::apply(
+                [=](int c, std::string payload) {
+                    auto a = make(c, sim::Verb::say, room);
+                    a.text = fmt::format("hello from {}", name_of(c));
+                    a.payload = std::move(payload);
+                    return a;
+                },
+                client, gen::element<std::string>("muc-user", "subject", "delay", "ext"))},
+        {1, gen::apply(
+                [=](int c, int target, std::string payload) {
+                    auto a = make(c, sim::Verb::pm, room);
+                    a.nick = nick_of(target);
+                    a.text = "psst";
+                    a.payload = std::move(payload);
+                    return a;
+                },
+                client, client, gen::elementOf(sim::message_payloads()))},
+        {1, gen::apply(
+                [=](int c, int target, std::string aff) {
+                    auto a = make(c, sim::Verb::affiliation_by_nick, room);
+                    a.nick = nick_of(target);
+                    a.value = std::move(aff);
+                    return a;
+                },
+                client, client, affiliation)},
+        // §11.1: the client answers the room with an error; the room may remove it (333).
+        {1, gen::apply(
+                [=](int c, std::string kind, int target, bool to_occupant) {
+                    auto a = make(c, sim::Verb::error_reply, room);
+                    a.value = std::move(kind);
+                    if (to_occupant) a.nick = nick_of(target);
+                    return a;
+                },
+                client, gen::element<std::string>("presence", "message", "iq"), client, gen::arbitrary<bool>())},
+        {1, gen::map(client, [=](int c) { return make(c, sim::Verb::voice, room); })},
+        {1, gen::apply(
+                [=](int c, bool items, int target, bool to_occupant) {
+                    auto a = make(c, items ? sim::Verb::disco_items : sim::Verb::disco_info, room);
+                    if (to_occupant) a.nick = nick_of(target);
+                    return a;
+                },
+                client, gen::arbitrary<bool>(), client, gen::arbitrary<bool>())},
         {1, gen::map(client, [=](int c) {
              auto a = make(c, sim::Verb::subject, room);
              a.text = fmt::format("{}'s topic", name_of(c));
@@ -140,6 +203,52 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
     });
 }
 
+// Kicks (§8.2) and bans (§9.1) across affiliation pairs (an owner acting on
+// an admin, an admin on an admin) need the target promoted first:
+// drawn one by one, "make X admin, then kick X" would be rare in ten actions.
+// The owner (client 0, who created the room) promotes the target (and, half
+// the time, the actor to admin), then the actor — the owner, an admin, or
+// anyone else, refused — kicks or bans it.
+rc::Gen<std::vector<sim::ProgramAction>> gen_escalation(const GeneratorOptions& options, int clients) {
+    using namespace rc;
+    const std::string room = options.room;
+    return gen::apply(
+        [=](int actor, int target, std::string promoted_to, bool ban, bool actor_admin) {
+            std::vector<sim::ProgramAction> steps;
+            auto promote = [&](int who, std::string to) {
+                auto a = make(0, sim::Verb::affiliation, room);
+                a.target = name_of(who);
+                a.value = std::move(to);
+                steps.push_back(std::move(a));
+            };
+            if (actor_admin && actor != 0) promote(actor, "admin");
+            promote(target, std::move(promoted_to));
+            auto act = make(actor, ban ? sim::Verb::affiliation : sim::Verb::role, room);
+            if (ban) {
+                act.target = name_of(target);
+                act.value = "outcast";
+            } else {
+                act.nick = name_of(target);
+                act.value = "none";
+            }
+            steps.push_back(std::move(act));
+            return steps;
+        },
+        gen::inRange(0, clients), gen::inRange(0, clients), gen::element<std::string>("admin", "admin", "owner"),
+        gen::arbitrary<bool>(), gen::arbitrary<bool>());
+}
+
+// One step of a program's body: mostly one action, now and then an escalation.
+rc::Gen<std::vector<sim::ProgramAction>> gen_step(const GeneratorOptions& options, int clients) {
+    using namespace rc;
+    return gen::weightedOneOf<std::vector<sim::ProgramAction>>({
+        // One escalation in 21 steps: with more, promoted users crowd out the
+        // visitors and unaffiliated occupants other faults need.
+        {20, gen::map(gen_action(options, clients), [](sim::ProgramAction a) { return std::vector{std::move(a)}; })},
+        {1, gen_escalation(options, clients)},
+    });
+}
+
 rc::Gen<std::vector<std::uint32_t>> gen_choices(std::size_t length_max) {
     using namespace rc;
     return gen::resize(static_cast<int>(length_max),
@@ -151,10 +260,12 @@ rc::Gen<sim::Program> gen_program(const GeneratorOptions& options) {
     assert(options.clients_min >= 1 && options.clients_max >= options.clients_min);
     return gen::mapcat(gen::inRange(options.clients_min, options.clients_max + 1), [options](int clients) {
         return gen::map(
-            gen::pair(gen::resize(options.actions_max,
-                                  gen::container<std::vector<sim::ProgramAction>>(gen_action(options, clients))),
-                      gen_choices(static_cast<std::size_t>(options.actions_max) * 2)),
-            [options, clients](std::pair<std::vector<sim::ProgramAction>, std::vector<std::uint32_t>> body) {
+            gen::tuple(gen::resize(options.actions_max,
+                                   gen::container<std::vector<std::vector<sim::ProgramAction>>>(gen_step(options, clients))),
+                       gen_choices(static_cast<std::size_t>(options.actions_max) * 2),
+                       gen::inRange(0, 5)),
+            [options, clients](std::tuple<std::vector<std::vector<sim::ProgramAction>>, std::vector<std::uint32_t>, int> body) {
+                auto& [steps, choices, opening] = body;
                 sim::Program program;
                 program.clients = sim::cast(clients);
                 program.faults_max = options.faults_max;
@@ -164,11 +275,18 @@ rc::Gen<sim::Program> gen_program(const GeneratorOptions& options) {
                 auto join = make(0, sim::Verb::join, options.room);
                 join.nick = name_of(0);
                 program.actions.push_back(join);
+                // Now and then with the form spelled `empty` (§10.1.2 Example 156).
                 auto instant = make(0, sim::Verb::config, options.room);
-                instant.option = "instant";
+                instant.option = opening == 0 ? "empty" : "instant";
                 program.actions.push_back(instant);
-                for (auto& a : body.first) program.actions.push_back(std::move(a));
-                program.choices = std::move(body.second);
+                std::size_t opening_size = program.actions.size();
+                std::size_t body_max = static_cast<std::size_t>(options.actions_max);
+                for (auto& step : steps) {
+                    for (auto& a : step) {
+                        if (program.actions.size() - opening_size < body_max) program.actions.push_back(std::move(a));
+                    }
+                }
+                program.choices = std::move(choices);
                 return program;
             });
     });

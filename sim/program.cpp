@@ -23,6 +23,7 @@ constexpr std::size_t program_bytes_max = 4 << 20;
 constexpr std::size_t actions_max = 10000;
 constexpr std::size_t clients_max = 64;
 constexpr std::size_t choices_max = 100000;
+constexpr std::uint32_t history_stanzas_max = 1000000;
 
 struct VerbInfo {
     Verb verb;
@@ -35,8 +36,19 @@ constexpr VerbInfo verb_table[] = {
     {Verb::say, "say"},             {Verb::pm, "pm"},                 {Verb::subject, "subject"},
     {Verb::affiliation, "affiliation"}, {Verb::role, "role"},         {Verb::list, "list"},
     {Verb::config, "config"},       {Verb::register_nick, "register"}, {Verb::invite, "invite"},
-    {Verb::destroy, "destroy"},
+    {Verb::destroy, "destroy"},     {Verb::affiliation_by_nick, "affiliation-by-nick"},
+    {Verb::error_reply, "error"},   {Verb::voice, "voice"},           {Verb::disco_info, "disco-info"},
+    {Verb::disco_items, "disco-items"},
 };
+
+constexpr std::string_view payload_names[] = {"muc-user", "muc-user-item", "subject", "delay", "ext"};
+
+// The config forms that are not one option: `config ROOM instant|empty|cancel`.
+bool is_whole_form(std::string_view option) { return option == "instant" || option == "empty" || option == "cancel"; }
+
+// What a client makes up when it forges a muc#user item or a delay.
+constexpr std::string_view forger_jid = "mallory@localhost";
+constexpr std::string_view forged_stamp = "2002-09-10T23:08:25Z";
 
 struct ConfigOption {
     std::string name;
@@ -124,10 +136,13 @@ bool is_identifier(std::string_view name) {
                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; });
 }
 
-// A word written bare when it can be, quoted otherwise.
+// A word written bare when it can be, quoted otherwise. Non-ASCII text is
+// quoted too: a nick of zero-width or other blank-looking characters is then
+// seen to be one word.
 std::string word(std::string_view text) {
     bool plain = !text.empty() && std::none_of(text.begin(), text.end(), [](char c) {
-        return c == ' ' || c == '\t' || c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+        auto u = static_cast<unsigned char>(c);
+        return c == ' ' || c == '\t' || c == '"' || c == '\\' || u < 0x20 || u >= 0x7f;
     });
     return plain ? std::string(text) : quote(text);
 }
@@ -278,7 +293,8 @@ private:
                                   [&](const VerbInfo& v) { return v.name == verb; });
         if (found == std::end(verb_table)) {
             return fmt::format("unknown verb '{}': expected connect, disconnect, join, leave, nick, presence, say, pm, "
-                               "subject, affiliation, role, list, config, register, invite or destroy",
+                               "subject, affiliation, affiliation-by-nick, role, list, config, register, invite, "
+                               "destroy, error, voice, disco-info or disco-items",
                                verb);
         }
         a.verb = found->verb;
@@ -297,15 +313,16 @@ private:
             case Verb::connect:
             case Verb::disconnect: return want(1, 1, verb);
             case Verb::join:
-                if (auto e = want(3, 5, "join ROOM NICK [password TEXT]")) return e;
+                if (auto e = want(3, 7, "join ROOM NICK [password TEXT] [history N]")) return e;
                 a.room = t[1].text;
                 a.nick = t[2].text;
-                if (n == 4 || (n == 5 && t[3].text != "password")) return std::string("usage: join ROOM NICK [password TEXT]");
-                if (n == 5) a.text = t[4].text;
+                if (auto e = join_options(t, a)) return e;
                 break;
             case Verb::leave:
-                if (auto e = want(2, 2, "leave ROOM")) return e;
+                if (auto e = want(2, 4, "leave ROOM [status TEXT]")) return e;
                 a.room = t[1].text;
+                if (n == 3 || (n == 4 && t[2].text != "status")) return std::string("usage: leave ROOM [status TEXT]");
+                if (n == 4) a.text = t[3].text;
                 break;
             case Verb::nick:
                 if (auto e = want(3, 3, "nick ROOM NEWNICK")) return e;
@@ -320,17 +337,23 @@ private:
                     return fmt::format("unknown show '{}': expected available, away, chat, dnd or xa", a.value);
                 }
                 break;
-            case Verb::say:
             case Verb::subject:
-                if (auto e = want(3, 3, fmt::format("{} ROOM TEXT", verb))) return e;
+                if (auto e = want(3, 3, "subject ROOM TEXT")) return e;
                 a.room = t[1].text;
                 a.text = t[2].text;
                 break;
+            case Verb::say:
+                if (auto e = want(3, 5, "say ROOM TEXT [with PAYLOAD]")) return e;
+                a.room = t[1].text;
+                a.text = t[2].text;
+                if (auto e = payload_at(t, 3, a)) return e;
+                break;
             case Verb::pm:
-                if (auto e = want(4, 4, "pm ROOM NICK TEXT")) return e;
+                if (auto e = want(4, 6, "pm ROOM NICK TEXT [with PAYLOAD]")) return e;
                 a.room = t[1].text;
                 a.nick = t[2].text;
                 a.text = t[3].text;
+                if (auto e = payload_at(t, 4, a)) return e;
                 break;
             case Verb::affiliation:
                 if (auto e = want(4, 6, "affiliation ROOM TARGET owner|admin|member|none|outcast [reason TEXT]")) return e;
@@ -351,12 +374,12 @@ private:
                 a.value = t[2].text;
                 break;
             case Verb::config:
-                if (n == 3 && t[2].text == "instant") {
+                if (n == 3 && is_whole_form(t[2].text)) {
                     a.room = t[1].text;
-                    a.option = "instant";
+                    a.option = t[2].text;
                     break;
                 }
-                if (auto e = want(4, 4, "config ROOM OPTION VALUE  or  config ROOM instant")) return e;
+                if (auto e = want(4, 4, "config ROOM OPTION VALUE  or  config ROOM instant|empty|cancel")) return e;
                 a.room = t[1].text;
                 a.option = t[2].text;
                 a.value = t[3].text;
@@ -376,8 +399,71 @@ private:
                 if (auto e = want(2, 4, "destroy ROOM [reason TEXT]")) return e;
                 a.room = t[1].text;
                 return reason_at(2);
+            case Verb::affiliation_by_nick:
+                if (auto e = want(4, 6, "affiliation-by-nick ROOM NICK owner|admin|member|none|outcast [reason TEXT]")) {
+                    return e;
+                }
+                a.room = t[1].text;
+                a.nick = t[2].text;
+                a.value = t[3].text;
+                if (auto e = reason_at(4)) return e;
+                break;
+            case Verb::error_reply:
+                if (auto e = want(3, 4, "error ROOM presence|message|iq [NICK]")) return e;
+                a.room = t[1].text;
+                a.value = t[2].text;
+                if (a.value != "presence" && a.value != "message" && a.value != "iq") {
+                    return fmt::format("unknown stanza '{}': expected presence, message or iq", a.value);
+                }
+                if (n == 4) a.nick = t[3].text;
+                break;
+            case Verb::voice:
+                if (auto e = want(2, 2, "voice ROOM")) return e;
+                a.room = t[1].text;
+                break;
+            case Verb::disco_info:
+            case Verb::disco_items:
+                if (auto e = want(2, 3, fmt::format("{} ROOM [NICK]", verb))) return e;
+                a.room = t[1].text;
+                if (n == 3) a.nick = t[2].text;
+                break;
         }
         if (!a.room.empty() && !model::nodeprep(a.room)) return fmt::format("'{}' is not a valid room name", a.room);
+        return std::nullopt;
+    }
+
+    // `[password TEXT] [history N]` after a join's nick, in either order.
+    static std::optional<std::string> join_options(const std::vector<Token>& t, ProgramAction& a) {
+        constexpr std::string_view usage = "usage: join ROOM NICK [password TEXT] [history N]";
+        bool password = false;
+        for (std::size_t i = 3; i < t.size(); i += 2) {
+            if (i + 1 >= t.size()) return std::string(usage);
+            if (t[i].text == "password" && !password) {
+                password = true;
+                a.text = t[i + 1].text;
+            } else if (t[i].text == "history" && !a.history_stanzas) {
+                auto stanzas = number(t[i + 1].text, history_stanzas_max);
+                if (!stanzas) {
+                    return fmt::format("history needs a number of stanzas from 0 to {}, found '{}'", history_stanzas_max,
+                                       t[i + 1].text);
+                }
+                a.history_stanzas = *stanzas;
+            } else {
+                return std::string(usage);
+            }
+        }
+        return std::nullopt;
+    }
+
+    // `[with PAYLOAD]` at t[i].
+    static std::optional<std::string> payload_at(const std::vector<Token>& t, std::size_t i, ProgramAction& a) {
+        if (t.size() == i) return std::nullopt;
+        if (t.size() != i + 2 || t[i].text != "with") return std::string("expected 'with PAYLOAD' after the text");
+        const std::vector<std::string>& names = message_payloads();
+        if (std::find(names.begin(), names.end(), t[i + 1].text) == names.end()) {
+            return fmt::format("unknown payload '{}': expected {}", t[i + 1].text, fmt::join(names, ", "));
+        }
+        a.payload = t[i + 1].text;
         return std::nullopt;
     }
 
@@ -447,8 +533,9 @@ model::Element data_form_field(std::string_view var, std::string_view value) {
 
 model::Element config_form(const ProgramAction& a) {
     model::Element form = element("x", model::ns::data_forms);
-    form.set("type", "submit");
-    if (a.option == "instant") return form;
+    // instant and empty: §10.1.2 Example 156's submit with no field at all.
+    form.set("type", a.option == "cancel" ? "cancel" : "submit");
+    if (is_whole_form(a.option)) return form;
     form.append(data_form_field("FORM_TYPE", model::ns::muc_roomconfig));
     const ConfigOption* option = find_option(a.option);
     assert(option);
@@ -471,6 +558,52 @@ model::Element with_reason(model::Element item, std::string_view ns, const std::
     return item;
 }
 
+std::string to_room_or_nick(const std::string& room, const std::string& nick) {
+    return nick.empty() ? room : fmt::format("{}/{}", room, nick);
+}
+
+// A message with a body, and the payload next to it (ProgramAction::payload).
+model::Element message_with(std::string_view type, std::string to, const std::string& id, const ProgramAction& a) {
+    model::Element message = client_element("message");
+    message.set("type", type).set("to", to).set("id", id).append(client_element("body").text(a.text));
+    if (a.payload == "muc-user") message.append(element("x", model::ns::muc_user));
+    if (a.payload == "muc-user-item") {
+        model::Element item = element("item", model::ns::muc_user);
+        item.set("affiliation", "owner").set("role", "moderator").set("jid", forger_jid);
+        message.append(element("x", model::ns::muc_user).append(std::move(item)));
+    }
+    if (a.payload == "subject") message.append(client_element("subject").text(a.text));
+    if (a.payload == "delay") {
+        message.append(element("delay", model::ns::delay).set("from", forger_jid).set("stamp", forged_stamp));
+    }
+    if (a.payload == "ext") {
+        message.append(client_element("thread").text(fmt::format("thread-{}", id)));
+        message.append(element("x", "urn:example:ext"));
+    }
+    return message;
+}
+
+// What a client sends back when it cannot handle what the room sent (RFC 6120 §8.3).
+model::Element error_stanza(const ProgramAction& a, std::string to, const std::string& id) {
+    model::Element error = client_element("error");
+    error.set("type", "cancel").append(element("service-unavailable", model::ns::stanzas));
+    model::Element stanza = client_element(a.value);
+    stanza.set("type", "error").set("to", to);
+    if (a.value != "presence") stanza.set("id", id);
+    return stanza.append(std::move(error));
+}
+
+// §7.13 Example 71: a visitor asks for voice.
+model::Element voice_request(const std::string& room, const std::string& id) {
+    model::Element form = element("x", model::ns::data_forms);
+    form.set("type", "submit");
+    form.append(data_form_field("FORM_TYPE", model::ns::muc_request));
+    model::Element role = data_form_field("muc#role", "participant");
+    role.set("type", "list-single").set("label", "Requested role");
+    form.append(std::move(role));
+    return client_element("message").set("to", room).set("id", id).append(std::move(form));
+}
+
 }  // namespace
 
 std::string_view verb_name(Verb verb) {
@@ -479,6 +612,11 @@ std::string_view verb_name(Verb verb) {
     }
     assert(false);
     return "?";
+}
+
+const std::vector<std::string>& message_payloads() {
+    static const std::vector<std::string> names(std::begin(payload_names), std::end(payload_names));
+    return names;
 }
 
 const std::vector<std::string>& config_options() {
@@ -544,29 +682,42 @@ model::Result<Program, ProgramError> read_program(const std::string& path) {
 std::string format_action(const Program& program, const ProgramAction& a) {
     std::string out = fmt::format("{}: {}", program.clients[static_cast<std::size_t>(a.client)].name, verb_name(a.verb));
     auto reason = [&] { return a.text.empty() ? std::string() : fmt::format(" reason {}", quote(a.text)); };
+    auto with = [&] { return a.payload.empty() ? std::string() : fmt::format(" with {}", a.payload); };
+    auto at_nick = [&] { return a.nick.empty() ? std::string() : fmt::format(" {}", word(a.nick)); };
     switch (a.verb) {
         case Verb::connect:
         case Verb::disconnect: break;
         case Verb::join:
             out += fmt::format(" {} {}", word(a.room), word(a.nick));
             if (!a.text.empty()) out += fmt::format(" password {}", word(a.text));
+            if (a.history_stanzas) out += fmt::format(" history {}", *a.history_stanzas);
             break;
-        case Verb::leave: out += fmt::format(" {}", word(a.room)); break;
+        case Verb::leave:
+            out += fmt::format(" {}", word(a.room));
+            if (!a.text.empty()) out += fmt::format(" status {}", quote(a.text));
+            break;
         case Verb::nick: out += fmt::format(" {} {}", word(a.room), word(a.nick)); break;
         case Verb::presence: out += fmt::format(" {} {}", word(a.room), word(a.value)); break;
-        case Verb::say:
         case Verb::subject: out += fmt::format(" {} {}", word(a.room), quote(a.text)); break;
-        case Verb::pm: out += fmt::format(" {} {} {}", word(a.room), word(a.nick), quote(a.text)); break;
+        case Verb::say: out += fmt::format(" {} {}{}", word(a.room), quote(a.text), with()); break;
+        case Verb::pm: out += fmt::format(" {} {} {}{}", word(a.room), word(a.nick), quote(a.text), with()); break;
         case Verb::affiliation: out += fmt::format(" {} {} {}{}", word(a.room), word(a.target), word(a.value), reason()); break;
         case Verb::role: out += fmt::format(" {} {} {}{}", word(a.room), word(a.nick), word(a.value), reason()); break;
         case Verb::list: out += fmt::format(" {} {}", word(a.room), word(a.value)); break;
         case Verb::config:
-            out += a.option == "instant" ? fmt::format(" {} instant", word(a.room))
-                                         : fmt::format(" {} {} {}", word(a.room), a.option, word(a.value));
+            out += is_whole_form(a.option) ? fmt::format(" {} {}", word(a.room), a.option)
+                                           : fmt::format(" {} {} {}", word(a.room), a.option, word(a.value));
             break;
         case Verb::register_nick: out += fmt::format(" {} {}", word(a.room), word(a.nick)); break;
         case Verb::invite: out += fmt::format(" {} {}{}", word(a.room), word(a.target), reason()); break;
         case Verb::destroy: out += fmt::format(" {}{}", word(a.room), reason()); break;
+        case Verb::affiliation_by_nick:
+            out += fmt::format(" {} {} {}{}", word(a.room), word(a.nick), word(a.value), reason());
+            break;
+        case Verb::error_reply: out += fmt::format(" {} {}{}", word(a.room), a.value, at_nick()); break;
+        case Verb::voice: out += fmt::format(" {}", word(a.room)); break;
+        case Verb::disco_info:
+        case Verb::disco_items: out += fmt::format(" {}{}", word(a.room), at_nick()); break;
     }
     return out;
 }
@@ -604,20 +755,25 @@ model::Element build_stanza(const ProgramAction& a, const StanzaContext& context
         case Verb::join: {
             model::Element x = element("x", model::ns::muc);
             if (!a.text.empty()) x.append(element("password", model::ns::muc).text(a.text));
+            if (a.history_stanzas) {
+                x.append(element("history", model::ns::muc).set("maxstanzas", std::to_string(*a.history_stanzas)));
+            }
             return client_element("presence").set("to", fmt::format("{}/{}", room, a.nick)).append(std::move(x));
         }
-        case Verb::leave:
-            return client_element("presence").set("type", "unavailable").set("to", fmt::format("{}/{}", room, context.current_nick));
+        case Verb::leave: {
+            model::Element p = client_element("presence");
+            p.set("type", "unavailable").set("to", fmt::format("{}/{}", room, context.current_nick));
+            if (!a.text.empty()) p.append(client_element("status").text(a.text));
+            return p;
+        }
         case Verb::nick: return client_element("presence").set("to", fmt::format("{}/{}", room, a.nick));
         case Verb::presence: {
             model::Element p = client_element("presence").set("to", fmt::format("{}/{}", room, context.current_nick));
             if (a.value != "available") p.append(client_element("show").text(a.value));
             return p;
         }
-        case Verb::say:
-            return client_element("message").set("type", "groupchat").set("to", room).set("id", id).append(client_element("body").text(a.text));
-        case Verb::pm:
-            return client_element("message").set("type", "chat").set("to", fmt::format("{}/{}", room, a.nick)).set("id", id).append(client_element("body").text(a.text));
+        case Verb::say: return message_with("groupchat", room, id, a);
+        case Verb::pm: return message_with("chat", fmt::format("{}/{}", room, a.nick), id, a);
         case Verb::subject:
             return client_element("message").set("type", "groupchat").set("to", room).set("id", id).append(client_element("subject").text(a.text));
         case Verb::affiliation: {
@@ -651,6 +807,16 @@ model::Element build_stanza(const ProgramAction& a, const StanzaContext& context
             if (!a.text.empty()) destroy.append(element("reason", model::ns::muc_owner).text(a.text));
             return iq("set", room, id, element("query", model::ns::muc_owner).append(std::move(destroy)));
         }
+        case Verb::affiliation_by_nick: {
+            // No jid: the room is to act on the bare JID of whoever has the nick.
+            model::Element item = element("item", model::ns::muc_admin);
+            item.set("nick", a.nick).set("affiliation", a.value);
+            return iq("set", room, id, element("query", model::ns::muc_admin).append(with_reason(std::move(item), model::ns::muc_admin, a.text)));
+        }
+        case Verb::error_reply: return error_stanza(a, to_room_or_nick(room, a.nick), id);
+        case Verb::voice: return voice_request(room, id);
+        case Verb::disco_info: return iq("get", to_room_or_nick(room, a.nick), id, element("query", model::ns::disco_info));
+        case Verb::disco_items: return iq("get", to_room_or_nick(room, a.nick), id, element("query", model::ns::disco_items));
     }
     assert(false);
     return {};

@@ -20,6 +20,14 @@
 //
 // Rooms are written by their local part (room → room@conference.localhost);
 // a target of affiliation or invite is a client name or a JID.
+//
+// Nicks are any text, quoted when they hold blanks, quotes or non-ASCII
+// characters (" ", " Romeo ", "Ro\u200bmeo"). The stanza's `to` is the room
+// JID, '/', the nick as written: the client sends what it was told, so that a
+// nick no resource can hold (empty, a tab, only zero-width characters, which
+// preparation maps to nothing) reaches the server, whose router refuses it
+// (jid-malformed), and one that preparation changes (zero-width characters
+// inside vanish) is prepared by the server.
 
 #include <cstdint>
 #include <optional>
@@ -36,21 +44,36 @@ namespace mucsim::sim {
 enum class Verb : std::uint8_t {
     connect,
     disconnect,
-    join,         // join ROOM NICK [password TEXT]
-    leave,        // leave ROOM
+    join,         // join ROOM NICK [password TEXT] [history N]
+    leave,        // leave ROOM [status TEXT]
     nick,         // nick ROOM NEWNICK
     presence,     // presence ROOM SHOW          (away, chat, dnd, xa, available)
-    say,          // say ROOM TEXT               (groupchat)
-    pm,           // pm ROOM NICK TEXT
+    say,          // say ROOM TEXT [with PAYLOAD]          (groupchat)
+    pm,           // pm ROOM NICK TEXT [with PAYLOAD]
     subject,      // subject ROOM TEXT
     affiliation,  // affiliation ROOM TARGET AFFILIATION [reason TEXT]
     role,         // role ROOM NICK ROLE [reason TEXT]
     list,         // list ROOM AFFILIATION       (muc#admin get)
-    config,       // config ROOM OPTION VALUE | config ROOM instant
+    config,       // config ROOM OPTION VALUE | config ROOM instant|empty|cancel
     register_nick,  // register ROOM NICK
     invite,       // invite ROOM TARGET [reason TEXT]
     destroy,      // destroy ROOM [reason TEXT]
+    affiliation_by_nick,  // affiliation-by-nick ROOM NICK AFFILIATION [reason TEXT]
+    error_reply,  // error ROOM presence|message|iq [NICK]
+    voice,        // voice ROOM                  (a voice request, §7.13)
+    disco_info,   // disco-info ROOM [NICK]
+    disco_items,  // disco-items ROOM [NICK]
 };
+
+// What `say ... with PAYLOAD` and `pm ... with PAYLOAD` add next to the body:
+// things real clients put in messages, which a room must relay or ignore.
+//   muc-user       an empty <x xmlns='…muc#user'/> (XEP-0045 §7.5: a client SHOULD add it to a PM)
+//   muc-user-item  an x muc#user with an <item affiliation='owner' role='moderator' jid='mallory@localhost'/>
+//                  the sender made up
+//   subject        a <subject> with the body's text: with a body it is no subject change (§8.1)
+//   delay          a <delay xmlns='urn:xmpp:delay' from='mallory@localhost'/> of the sender's own
+//   ext            a <thread> and an element of an unknown namespace
+const std::vector<std::string>& message_payloads();
 
 std::string_view verb_name(Verb verb);
 
@@ -62,7 +85,9 @@ struct ProgramAction {
     std::string target;  // affiliation, invite: a client name or a JID
     std::string option;  // config option
     std::string value;   // affiliation, role, show, config value, list affiliation
-    std::string text;    // say, pm, subject; reason; join password
+    std::string text;    // say, pm, subject; reason; join password; leave status
+    std::string payload;  // say, pm: one of message_payloads(), or empty
+    std::optional<std::uint32_t> history_stanzas;  // join: <history maxstanzas='N'/>
     bool operator==(const ProgramAction&) const = default;
 };
 

@@ -62,3 +62,14 @@ TEST_CASE("nodeprep_lowercases_unicode_like_prosody") {
     CHECK(mucsim::model::nodeprep("\xC3\x84RGER") == "\xC3\xA4rger");  // ÄRGER
     CHECK_FALSE(mucsim::model::nodeprep("a:b"));
 }
+
+TEST_CASE("a_part_that_prepares_to_nothing_is_invalid") {
+    // RFC 7622 §3.3.1, §3.4: U+200B ZERO WIDTH SPACE and U+200D ZERO WIDTH
+    // JOINER are mapped to nothing; alone they leave an empty part.
+    CHECK_FALSE(Jid::parse("room@conference.localhost/\u200b").ok());
+    CHECK_FALSE(Jid::parse("room@conference.localhost/\u200d\u200b").ok());
+    CHECK_FALSE(Jid::parse("\u200b@localhost").ok());
+    auto inside = Jid::parse("room@conference.localhost/Ro\u200bmeo");
+    REQUIRE(inside.ok());
+    CHECK(inside->resource() == "Romeo");
+}

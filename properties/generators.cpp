@@ -117,9 +117,6 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                     return a;
                 },
                 client, client)},
-        // Not muc-user-item: a room relays a groupchat's muc#user <x> untouched
-        // (prosody-muc.md §5.1), and no-real-jid-leak takes the jid the sender
-        // made up for one the room disclosed.
         {1, gen::apply(
                 [=](int c, std::string payload) {
                     auto a = make(c, sim::Verb::say, room);
@@ -127,7 +124,7 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                     a.payload = std::move(payload);
                     return a;
                 },
-                client, gen::element<std::string>("muc-user", "subject", "delay", "ext"))},
+                client, gen::element<std::string>("muc-user", "muc-user-item", "subject", "delay", "ext"))},
         {1, gen::apply(
                 [=](int c, int target, std::string payload) {
                     auto a = make(c, sim::Verb::pm, room);

@@ -614,6 +614,15 @@ std::string_view verb_name(Verb verb) {
     return "?";
 }
 
+const std::vector<std::string>& verb_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const VerbInfo& v : verb_table) out.emplace_back(v.name);
+        return out;
+    }();
+    return names;
+}
+
 const std::vector<std::string>& message_payloads() {
     static const std::vector<std::string> names(std::begin(payload_names), std::end(payload_names));
     return names;

@@ -76,6 +76,8 @@ enum class Verb : std::uint8_t {
 const std::vector<std::string>& message_payloads();
 
 std::string_view verb_name(Verb verb);
+// Every verb's name, in the order of the table (for options that name verbs).
+const std::vector<std::string>& verb_names();
 
 struct ProgramAction {
     int client = 0;  // index into Program::clients

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "live/address.hpp"
+#include "sim/program.hpp"
 #include "tools/commands.hpp"
 #include "tools/terminal.hpp"
 
@@ -52,8 +53,7 @@ void add_lint(CLI::App& app, LintOptions& options, int& code) {
 void add_without(CLI::App* command, std::vector<std::string>& verbs) {
     command->add_option("--without", verbs, "Live: leave this verb out of generated programs (repeatable), e.g. nick")
         ->expected(1)
-        ->check(CLI::IsMember({"connect", "disconnect", "join", "leave", "nick", "presence", "say", "pm", "subject",
-                               "affiliation", "role", "list", "config", "register", "invite", "destroy"}));
+        ->check(CLI::IsMember(mucsim::sim::verb_names()));
 }
 
 // --server HOST:PORT and the live waits (docs/LIVE.md).

@@ -463,6 +463,15 @@ std::vector<Divergence> classify(std::vector<model::Element> w, std::vector<mode
         d.kind = DivergenceKind::different;
         d.in_process_stanza = W[i];
         d.live_stanza = b;
+        if (W[i].attribute("type") != b.attribute("type")) {
+            // Another type is another stanza (an error for a result, unavailable for
+            // available): what mucsim sends is expected whole, not patched.
+            std::string where = fmt::format("/{}@type: '{}' vs '{}'", b.name, W[i].attribute("type"), b.attribute("type"));
+            d.explanation = fmt::format("stanza #{} differs at {}", i + 1, where);
+            d.signature = fmt::format("different {} at {}", shape(W[i]), without_values(where));
+            d.expect = {corrected(W[i], W[i])};
+            return {d};
+        }
         std::vector<std::string> where = differences(W[i], b);
         if (where.empty()) where.push_back(fmt::format("/{}: the same children in another order", b.name));
         std::vector<Divergence> out;

@@ -114,3 +114,13 @@ TEST_CASE("each_difference_of_a_pair_gets_its_own_expectation_and_only_the_bugs_
     }
     CHECK(passing_at_fix == 1);
 }
+
+TEST_CASE("an_error_where_mucsim_answers_a_result_expects_the_result_whole") {
+    // corrected(x, x) is x (stamps aside): what classify expects when the types differ.
+    model::Element result = stanza(R"(<iq type="result" id="a3" from="room@c"/>)");
+    model::Element error = stanza(R"(<iq type="error" id="a3" from="room@c"><error type="cancel">
+                                     <bad-request xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>)");
+    model::Element expected = live::corrected(result, result);
+    CHECK(matches(expected, result));
+    CHECK_FALSE(matches(expected, error));
+}

@@ -683,6 +683,10 @@ private:
     SteadyClock::time_point start_;
 };
 
+bool is_known(const LiveCheckOptions& options, const std::string& name) {
+    return std::find(options.known.begin(), options.known.end(), name) != options.known.end();
+}
+
 // The violations of one live trace: the first overall, or with keep_going the
 // first of each property, each judged alone over the whole trace.
 std::vector<properties::Violation> judge(const traces::Trace& trace,
@@ -731,6 +735,10 @@ LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn
         result.actions_run += ran.actions.size();
         report("running");
         for (properties::Violation& violation : judge(live.trace, selected, options.keep_going)) {
+            if (is_known(options, violation.property)) {
+                ++result.known_runs;
+                continue;
+            }
             auto known = std::find_if(result.violations.begin(), result.violations.end(),
                                       [&](const auto& entry) { return entry.first == violation.property; });
             if (known != result.violations.end()) {
@@ -828,6 +836,10 @@ DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& prog
         report("running");
         if (first.divergences.empty()) ++result.identical;
         for (const Divergence& d : first.divergences) {
+            if (is_known(options, d.signature)) {
+                ++result.known_seen;
+                continue;
+            }
             auto known = std::find_if(result.findings.begin(), result.findings.end(),
                                       [&](const DiffFinding& f) { return f.signature == d.signature; });
             if (known != result.findings.end()) {

@@ -41,6 +41,9 @@ struct LiveCheckOptions {
     std::vector<std::string> without;  // verbs left out of generated programs (e.g. a known finding's)
     std::string room_prefix = "room";
     double time_max_s = 0;  // stop starting runs (and shrinking) after this long; 0: no limit
+    // Acknowledged findings, not shrunk or reported again: property names (check)
+    // or divergence signatures (diff). A known one is still counted.
+    std::vector<std::string> known;
     std::string token;  // distinguishes this invocation's rooms and resources; "" picks one
 };
 
@@ -63,6 +66,7 @@ struct LiveCheckResult {
     std::vector<std::pair<std::string, std::vector<std::uint64_t>>> violations;
     std::string error;  // the server failed us; the check stopped
     bool stopped_by_time = false;  // time_max_s ran out before `runs`
+    std::uint64_t known_runs = 0;  // runs that violated an acknowledged property
 };
 
 // With keep_going, each property is judged over the whole trace on its own:
@@ -149,6 +153,7 @@ struct DiffResult {
     std::vector<DiffFinding> findings;  // by first occurrence
     std::string error;
     bool stopped_by_time = false;
+    std::uint64_t known_seen = 0;  // divergences of an acknowledged signature
 };
 
 DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& progress = {});

@@ -180,3 +180,19 @@ TEST_CASE("scripts_past_the_parser_limits_are_refused_with_file_and_line") {
     check_usage_error(r, "lint huge.scs");
     CHECK(r.err.find("exceeds the limit") != std::string::npos);
 }
+
+TEST_CASE("a_known_file_with_a_bad_line_exits_2_naming_file_and_line") {
+    TempDir dir;
+    auto bad_kind = dir.write("kind.known", "# acknowledged\ncheck leave-presence\nfixme something\n");
+    auto bad_property = dir.write("property.known", "check no-such-property\n");
+    for (std::string command : std::vector<std::string>{"check", "diff"}) {
+        RunResult r = run_mucsim({command, "--server", "127.0.0.1:1", "--known", bad_kind.string()});
+        check_usage_error(r, command);
+        CHECK(r.err.find(bad_kind.string() + ":3:") != std::string::npos);
+        RunResult missing = run_mucsim({command, "--server", "127.0.0.1:1", "--known", (dir.path() / "none").string()});
+        check_usage_error(missing, command);
+    }
+    RunResult r = run_mucsim({"check", "--server", "127.0.0.1:1", "--known", bad_property.string()});
+    check_usage_error(r, "property");
+    CHECK(r.err.find(":1: no property 'no-such-property'") != std::string::npos);
+}

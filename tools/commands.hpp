@@ -68,6 +68,7 @@ struct CheckOptions {
     std::size_t shrink_max = 100;        // live: programs run while shrinking
     std::vector<std::string> without;    // live: verbs left out of generated programs
     double time_max_s = 0;               // live: stop after this long, report what was found (0: no limit)
+    std::string known_file;              // live: acknowledged findings (read_known)
 };
 int check_command(const CheckOptions& options);
 int check_live_command(const CheckOptions& options);  // tools/live_commands.cpp
@@ -84,6 +85,7 @@ struct DiffOptions {
     bool quiet = false;
     std::vector<std::string> without;  // verbs left out of generated programs
     double time_max_s = 0;             // stop after this long, report what was found (0: no limit)
+    std::string known_file;            // acknowledged findings (read_known)
 };
 int diff_command(const DiffOptions& options);  // tools/live_commands.cpp
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "live/live_check.hpp"
 #include "live/live_replay.hpp"
@@ -147,6 +148,42 @@ int write_findings(const std::string& out_dir, const std::vector<FindingRow>& ro
     return write_text_file((std::filesystem::path(out_dir) / "findings.tsv").string(), text);
 }
 
+// --known FILE: lines "check PROPERTY" or "diff SIGNATURE" ('#' comments, blank
+// lines); only those of `source` are kept. An error names the file and line.
+std::optional<std::vector<std::string>> read_known(const std::string& path, std::string_view source) {
+    std::vector<std::string> out;
+    if (path.empty()) return out;
+    std::ifstream in(path);
+    if (!in) {
+        print_error("{}: cannot open", path);
+        return std::nullopt;
+    }
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || line.front() == '#') continue;
+        std::size_t space = line.find(' ');
+        std::string kind = line.substr(0, space);
+        if (space == std::string::npos || (kind != "check" && kind != "diff") || space + 1 >= line.size()) {
+            print_error("{}:{}: expected 'check PROPERTY' or 'diff SIGNATURE', found '{}'", path, number, line);
+            return std::nullopt;
+        }
+        if (kind == "check" && !properties::find_invariant(line.substr(space + 1))) {
+            print_error("{}:{}: no property '{}' (see mucsim check --list-properties)", path, number, line.substr(space + 1));
+            return std::nullopt;
+        }
+        if (kind == source) out.push_back(line.substr(space + 1));
+    }
+    return out;
+}
+
+// DIR/known.txt: what this invocation reported, to acknowledge with --known.
+int write_known(const std::string& out_dir, const std::vector<FindingRow>& rows) {
+    std::string text = "# Findings of this run; pass this file to --known to acknowledge them.\n";
+    for (const FindingRow& r : rows) text += fmt::format("{} {}\n", r.source, tsv_field(r.name));
+    return write_text_file((std::filesystem::path(out_dir) / "known.txt").string(), text);
+}
+
 // A divergence as a runnable script: the live server's exchange up to the
 // step, its input, then what the in-process service sends there.
 std::optional<traces::Script> divergence_script(const live::DiffFinding& f, const live::ServerAddress& address) {
@@ -231,6 +268,9 @@ int check_live_command(const CheckOptions& options) {
     live_options.keep_going = options.keep_going;
     live_options.without = options.without;
     live_options.time_max_s = options.time_max_s;
+    auto known = read_known(options.known_file, "check");
+    if (!known) return exit_usage;
+    live_options.known = std::move(*known);
     fmt::print("mucsim check --server {}: seed {}, {} runs, {}-{} clients, up to {} actions{}, {}, one input at a time\n",
                address->str(), o.seed, o.runs, o.clients_min, o.clients_max, o.actions_max,
                options.without.empty() ? "" : fmt::format(" (without {})", fmt::join(options.without, ", ")),
@@ -253,6 +293,10 @@ int check_live_command(const CheckOptions& options) {
         code = exit_failed;
     }
     if (int rc = write_findings(options.out_dir, rows); rc != exit_ok) return rc;
+    if (int rc = write_known(options.out_dir, rows); rc != exit_ok) return rc;
+    if (result.known_runs > 0) {
+        fmt::print("{} violation(s) of acknowledged properties (--known) not reported again.\n", result.known_runs);
+    }
     if (result.stopped_by_time) {
         fmt::print("Stopped at the time limit (--time-max-s {}) after {} of {} runs.\n", options.time_max_s,
                    result.runs_done, o.runs);
@@ -269,8 +313,8 @@ int check_live_command(const CheckOptions& options) {
     }
     double rate = result.seconds > 0 ? static_cast<double>(result.runs_done) / result.seconds : 0;
     if (code == exit_ok) {
-        fmt::print("{} {} runs on {}, no violation ({} actions, {:.2f} s, {:.1f} runs/s)\n", pass_label(),
-                   result.runs_done, address->str(), result.actions_run, result.seconds, rate);
+        fmt::print("{} {} runs on {}, no {}violation ({} actions, {:.2f} s, {:.1f} runs/s)\n", pass_label(),
+                   result.runs_done, address->str(), result.known_runs > 0 ? "new " : "", result.actions_run, result.seconds, rate);
     } else {
         fmt::print("{} runs on {} ({} actions, {:.2f} s, {:.1f} runs/s)\n", result.runs_done, address->str(),
                    result.actions_run, result.seconds, rate);
@@ -291,6 +335,9 @@ int diff_command(const DiffOptions& options) {
     live_options.shrink_evaluations_max = options.shrink_max;
     live_options.without = options.without;
     live_options.time_max_s = options.time_max_s;
+    auto known = read_known(options.known_file, "diff");
+    if (!known) return exit_usage;
+    live_options.known = std::move(*known);
     fmt::print("mucsim diff --server {}: seed {}, {} runs, {}-{} clients, up to {} actions{}\n", address->str(),
                options.seed, options.runs, live_options.clients_min, options.clients_max, options.actions_max,
                options.without.empty() ? "" : fmt::format(" (without {})", fmt::join(options.without, ", ")));
@@ -350,6 +397,10 @@ int diff_command(const DiffOptions& options) {
         side(fmt::format("live ({})", address->str()), d.live, d.live_stanza);
     }
     if (int rc = write_findings(options.out_dir, rows); rc != exit_ok) return rc;
+    if (int rc = write_known(options.out_dir, rows); rc != exit_ok) return rc;
+    if (result.known_seen > 0) {
+        fmt::print("\n{} divergence(s) of acknowledged kinds (--known) not reported again.", result.known_seen);
+    }
     if (result.stopped_by_time) {
         fmt::print("\nStopped at the time limit (--time-max-s {}) after {} of {} runs.", options.time_max_s,
                    result.runs_done, options.runs);

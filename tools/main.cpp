@@ -168,6 +168,9 @@ void add_check(CLI::App& app, CheckOptions& options, int& code) {
     check->add_option("--shrink-max", options.shrink_max, "Live: programs run while shrinking one counterexample")
         ->capture_default_str()->check(CLI::Range(0, 100000));
     add_without(check, options.without);
+    check->add_option("--known", options.known_file,
+                      "Live: a file of acknowledged findings ('check PROPERTY' per line, as DIR/known.txt lists them): "
+                      "counted, not shrunk or reported again");
     check->add_option("--time-max-s", options.time_max_s,
                       "Live: stop starting runs and shrinking after this many seconds; what was found is reported")
         ->check(CLI::Range(0.0, 1e7));
@@ -214,6 +217,9 @@ void add_diff(CLI::App& app, DiffOptions& options, int& code) {
     diff->add_option("--out", options.out_dir, "Directory for the shrunk programs")->capture_default_str();
     diff->add_flag("-q,--quiet", options.quiet, "No progress line");
     add_without(diff, options.without);
+    diff->add_option("--known", options.known_file,
+                     "A file of acknowledged findings ('diff SIGNATURE' per line, as DIR/known.txt lists them): "
+                     "counted, not shrunk or reported again");
     diff->add_option("--time-max-s", options.time_max_s,
                      "Stop starting runs and shrinking after this many seconds; what was found is reported")
         ->check(CLI::Range(0.0, 1e7));

@@ -335,7 +335,7 @@ replay_batch() {
     tmp=$(mktemp "$server_tmp/replay.XXXXXX")
     if start_server "$build" "$log_file"; then
         # A loopback server answers in milliseconds: a short wait for what never comes.
-        run_bounded $((60 + 15 * $#)) "$tmp" "$tmp" "$mucsim" replay --server "127.0.0.1:$port" --timeout-ms 1500 "$@" || rc=$?
+        run_bounded $((60 + 15 * $#)) "$tmp" "$tmp" "$mucsim" replay --server "127.0.0.1:$port" --timeout-ms 1000 "$@" || rc=$?
         stop_server
     else
         echo "server did not start" > "$tmp"

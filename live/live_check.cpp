@@ -301,6 +301,7 @@ public:
             if (walk(child_of(live, got), *want, path)) return true;
         }
         for (const model::Element* extra : paired.only_in_b) {
+            if (more_is_free(live, *extra)) continue;
             if (found(fmt::format("{}/{}: only on the live side", path, extra->name), [&] {
                     live.children.erase_if([&](const model::Node& n) { return n.is_element() && &n.element() == extra; });
                     mark_strict(live);
@@ -320,6 +321,12 @@ public:
     const std::vector<std::string>& where() const { return where_; }
 
 private:
+    // A server may support more than mucsim: a disco#info feature or identity
+    // only on the live side is no divergence (XEP-0030 §3.1).
+    static bool more_is_free(const model::Element& parent, const model::Element& child) {
+        return parent.is("query", model::ns::disco_info) && (child.name == "feature" || child.name == "identity");
+    }
+
     template <class Patch>
     bool found(std::string where, Patch patch) {
         if (where_.size() >= differences_max) return false;

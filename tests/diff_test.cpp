@@ -124,3 +124,15 @@ TEST_CASE("an_error_where_mucsim_answers_a_result_expects_the_result_whole") {
     CHECK(matches(expected, result));
     CHECK_FALSE(matches(expected, error));
 }
+
+TEST_CASE("features_a_live_server_has_beyond_mucsims_are_no_difference") {
+    model::Element in_process = stanza(R"(<iq type="result" id="a3" from="room@c"><query
+        xmlns="http://jabber.org/protocol/disco#info"><feature var="http://jabber.org/protocol/muc"/></query></iq>)");
+    model::Element live = stanza(R"(<iq type="result" id="a3" from="room@c"><query
+        xmlns="http://jabber.org/protocol/disco#info"><feature var="urn:xmpp:mam:2"/>
+        <feature var="http://jabber.org/protocol/muc"/></query></iq>)");
+    CHECK(live::differences(in_process, live).empty());
+    model::Element lacking = stanza(R"(<iq type="result" id="a3" from="room@c"><query
+        xmlns="http://jabber.org/protocol/disco#info"><feature var="urn:xmpp:mam:2"/></query></iq>)");
+    CHECK(live::differences(in_process, lacking).size() == 1);
+}

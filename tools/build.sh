@@ -4,10 +4,12 @@
 #   tools/build.sh main   install what is missing, build, run the main job: replay Prosody's
 #                         scripts in-process, then the default property run (mucsim check)
 #   tools/build.sh test   install what is missing, build, run the whole test suite;
+#                         then the real-bug benchmark on two Prosody bugs (tools/prosody_bugs.sh),
 #                         then each fuzzer for a short budget (build-fuzz/, tools/fuzz.sh),
 #                         then the whole suite again built with ASan + UBSan (build-asan/)
 #
 # Environment for `test`: MUCSIM_FUZZ_SECONDS (default 30; 0 skips the fuzzers),
+# MUCSIM_BUGS_SMOKE=0 skips the real-bug smoke test (two Prosody builds from ../shared),
 # MUCSIM_SANITIZER_SUITE=0 skips the sanitizer build.
 #
 # Packages are installed with apt-get (through sudo when not root). Nothing
@@ -68,6 +70,15 @@ sanitizer_suite() {
         ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
 }
 
+# The real-bug benchmark (docs/BUGS.md) on two of Prosody's bugs: both must be found
+# blind, their counterexamples failing at the buggy commit and passing at the fix.
+bugs_smoke() {
+    [ "${MUCSIM_BUGS_SMOKE:-1}" != 0 ] || return 0
+    echo "== real bugs: tools/prosody_bugs.sh on two of Prosody's (docs/BUGS.md)"
+    tools/prosody_bugs.sh --runs 200 --check-seconds 30 --diff-seconds 25 --min-found 2 \
+        --out build/prosody-bugs 680 377
+}
+
 # Each fuzz target for a short budget (tools/fuzz.sh builds build-fuzz with clang).
 fuzz_smoke() {
     local seconds=${MUCSIM_FUZZ_SECONDS:-30}
@@ -92,6 +103,7 @@ case "${1:-}" in
         build build -DMUCSIM_WERROR=ON
         echo "== unit and scenario tests"
         ctest --test-dir build --output-on-failure -j "$(nproc)"
+        bugs_smoke
         # The sanitizer suite comes last so that ctest's summary closes the output.
         fuzz_smoke
         sanitizer_suite

@@ -685,6 +685,10 @@ public:
     }
     double seconds() const { return seconds_since(start_); }
     bool spent() const { return time_max_s_ > 0 && seconds() >= time_max_s_; }
+    // Searching stops earlier, so that what it found is shrunk in the rest.
+    bool search_spent() const { return time_max_s_ > 0 && seconds() >= time_max_s_ * search_share; }
+
+    static constexpr double search_share = 0.6;
 
 private:
     double time_max_s_;
@@ -695,6 +699,9 @@ bool is_known(const LiveCheckOptions& options, const std::string& name) {
     return std::find(options.known.begin(), options.known.end(), name) != options.known.end();
 }
 
+// Violations judged in one live run; more would be the same ones again.
+constexpr std::size_t violations_per_run_max = 64;
+
 // The violations of one live trace: the first overall, or with keep_going the
 // first of each property, each judged alone over the whole trace.
 std::vector<properties::Violation> judge(const traces::Trace& trace,
@@ -704,11 +711,39 @@ std::vector<properties::Violation> judge(const traces::Trace& trace,
         if (auto v = properties::check_trace(trace, selected)) out.push_back(std::move(*v));
         return out;
     }
-    return properties::check_trace_each(trace, selected);
+    return properties::check_trace_all(trace, selected, violations_per_run_max);
 }
 
 }  // namespace
 
+std::string step_kind(const traces::Event& event) {
+    if (event.kind == traces::EventKind::disconnect) return "disconnect";
+    if (event.kind != traces::EventKind::process || !event.is_stanza) return "?";
+    const model::Element& s = event.stanza;
+    std::string out = s.name;
+    if (s.has_attribute("type")) out += fmt::format("[{}]", s.attribute("type"));
+    const model::Element* payload = s.elements().empty() ? nullptr : s.elements().front();
+    if (!payload) return out;
+    std::string_view ns = payload->ns;
+    std::size_t cut = ns.find_last_of("/:");
+    out += fmt::format(" {}", cut == std::string_view::npos ? ns : ns.substr(cut + 1));
+    // An admin item changes a role or an affiliation: two rules apart.
+    if (const model::Element* item = payload->child("item", model::ns::muc_admin)) {
+        if (item->has_attribute("role")) out += " role";
+        if (item->has_attribute("affiliation")) out += " affiliation";
+    }
+    return out;
+}
+
+std::string finding_name(const properties::Violation& violation, const traces::Trace& trace) {
+    for (const traces::Event& e : trace.events()) {
+        if (e.number == violation.event) return fmt::format("{} after {}", violation.property, step_kind(e));
+    }
+    return violation.property;
+}
+
+// Searching first, then shrinking what it found, in the order found: a time
+// budget spent shrinking the first finding would leave the next unfound.
 LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn& progress) {
     LiveCheckResult result;
     auto chosen = properties::select_invariants(options.properties);
@@ -722,12 +757,18 @@ LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn
     }
     Budget budget(options.time_max_s);
     Session session(options);
+    struct Pending {
+        properties::Counterexample c;
+        std::string key;
+        sim::Program generated;
+    };
+    std::vector<Pending> pending;
     auto report = [&](std::string phase) {
         if (!progress) return;
-        progress({result.runs_done, options.runs, result.counterexamples.size(), budget.seconds(), std::move(phase)});
+        progress({result.runs_done, options.runs, pending.size(), budget.seconds(), std::move(phase)});
     };
     for (std::uint64_t run = 0; run < options.runs; ++run) {
-        if (budget.spent()) {
+        if (budget.search_spent()) {
             result.stopped_by_time = true;
             break;
         }
@@ -743,49 +784,56 @@ LiveCheckResult check_live(const LiveCheckOptions& options, const LiveProgressFn
         result.actions_run += ran.actions.size();
         report("running");
         for (properties::Violation& violation : judge(live.trace, selected, options.keep_going)) {
-            if (is_known(options, violation.property)) {
+            std::string key = finding_name(violation, live.trace);
+            if (is_known(options, violation.property) || is_known(options, key)) {
                 ++result.known_runs;
                 continue;
             }
             auto known = std::find_if(result.violations.begin(), result.violations.end(),
-                                      [&](const auto& entry) { return entry.first == violation.property; });
+                                      [&](const auto& entry) { return entry.first == key; });
             if (known != result.violations.end()) {
-                known->second.push_back(seed);
+                if (known->second.back() != seed) known->second.push_back(seed);
                 continue;
             }
-            result.violations.push_back({violation.property, {seed}});
-            properties::Counterexample c;
-            c.run = run;
-            c.seed = seed;
-            c.original = ran;
-            c.shrunk = ran;
-            c.violation = std::move(violation);
-            c.trace = live.trace;
-            const properties::Invariant* same = properties::find_invariant(c.violation.property);
-            assert(same);
-            std::vector<const properties::Invariant*> only{same};
-            report("shrinking");
-            auto fails = [&](const sim::Program& candidate) {
-                if (budget.spent()) return false;
-                sim::Program candidate_ran;
-                LiveRun again = session.run(candidate, seed, &candidate_ran);
-                if (!again.error.empty()) return false;
-                auto v = properties::check_trace(again.trace, only);
-                if (!v) return false;
-                c.violation = std::move(*v);
-                c.trace = std::move(again.trace);
-                c.shrunk = candidate_ran;
-                return true;
-            };
-            ShrinkStats stats;
-            sim::Program best = generated;
-            shrink(fails, options.shrink_evaluations_max, best, stats);
-            c.shrink_steps = stats.steps;
-            c.shrink_evaluations = stats.evaluations;
-            c.seconds = budget.seconds();
-            result.counterexamples.push_back(std::move(c));
+            result.violations.push_back({key, {seed}});
+            Pending p{{}, key, generated};
+            p.c.run = run;
+            p.c.seed = seed;
+            p.c.original = ran;
+            p.c.shrunk = ran;
+            p.c.violation = std::move(violation);
+            p.c.trace = live.trace;
+            pending.push_back(std::move(p));
         }
-        if (!options.keep_going && !result.counterexamples.empty()) break;
+        if (!options.keep_going && !pending.empty()) break;
+    }
+    for (Pending& p : pending) {
+        properties::Counterexample& c = p.c;
+        const properties::Invariant* same = properties::find_invariant(c.violation.property);
+        assert(same);
+        std::vector<const properties::Invariant*> only{same};
+        report("shrinking");
+        auto fails = [&](const sim::Program& candidate) {
+            if (budget.spent()) return false;
+            sim::Program candidate_ran;
+            LiveRun again = session.run(candidate, c.seed, &candidate_ran);
+            if (!again.error.empty()) return false;
+            std::vector<properties::Violation> all = properties::check_trace_all(again.trace, only, violations_per_run_max);
+            auto v = std::find_if(all.begin(), all.end(),
+                                  [&](const properties::Violation& w) { return finding_name(w, again.trace) == p.key; });
+            if (v == all.end()) return false;
+            c.violation = std::move(*v);
+            c.trace = std::move(again.trace);
+            c.shrunk = candidate_ran;
+            return true;
+        };
+        ShrinkStats stats;
+        sim::Program best = p.generated;
+        shrink(fails, options.shrink_evaluations_max, best, stats);
+        c.shrink_steps = stats.steps;
+        c.shrink_evaluations = stats.evaluations;
+        c.seconds = budget.seconds();
+        result.counterexamples.push_back(std::move(c));
     }
     result.seconds = budget.seconds();
     return result;
@@ -828,8 +876,9 @@ DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& prog
         out.live_trace = std::move(live.trace);
         return out;
     };
+    std::vector<sim::Program> generated_of;  // per finding: the program as generated, to shrink
     for (std::uint64_t run = 0; run < options.runs; ++run) {
-        if (budget.spent()) {
+        if (budget.search_spent()) {
             result.stopped_by_time = true;
             break;
         }
@@ -862,27 +911,31 @@ DiffResult diff_live(const LiveCheckOptions& options, const LiveProgressFn& prog
             finding.shrunk = first.ran;
             finding.divergence = d;
             finding.live_trace = first.live_trace;
-            report("shrinking");
-            auto fails = [&](const sim::Program& candidate) {
-                if (budget.spent()) return false;
-                Compared again = compare(candidate, seed);
-                if (!again.error.empty()) return false;
-                auto same = std::find_if(again.divergences.begin(), again.divergences.end(),
-                                         [&](const Divergence& e) { return e.signature == finding.signature; });
-                if (same == again.divergences.end()) return false;
-                finding.divergence = *same;
-                finding.shrunk = again.ran;
-                finding.live_trace = std::move(again.live_trace);
-                return true;
-            };
-            ShrinkStats stats;
-            sim::Program best = generated;
-            shrink(fails, options.shrink_evaluations_max, best, stats);
-            finding.shrink_steps = stats.steps;
-            finding.shrink_evaluations = stats.evaluations;
-            finding.seconds = budget.seconds();
             result.findings.push_back(std::move(finding));
+            generated_of.push_back(generated);
         }
+    }
+    for (std::size_t k = 0; k < result.findings.size(); ++k) {
+        DiffFinding& finding = result.findings[k];
+        report("shrinking");
+        auto fails = [&](const sim::Program& candidate) {
+            if (budget.spent()) return false;
+            Compared again = compare(candidate, finding.seeds.front());
+            if (!again.error.empty()) return false;
+            auto same = std::find_if(again.divergences.begin(), again.divergences.end(),
+                                     [&](const Divergence& e) { return e.signature == finding.signature; });
+            if (same == again.divergences.end()) return false;
+            finding.divergence = *same;
+            finding.shrunk = again.ran;
+            finding.live_trace = std::move(again.live_trace);
+            return true;
+        };
+        ShrinkStats stats;
+        sim::Program best = generated_of[k];
+        shrink(fails, options.shrink_evaluations_max, best, stats);
+        finding.shrink_steps = stats.steps;
+        finding.shrink_evaluations = stats.evaluations;
+        finding.seconds = budget.seconds();
     }
     result.seconds = budget.seconds();
     return result;

@@ -69,6 +69,15 @@ struct LiveCheckResult {
     std::uint64_t known_runs = 0;  // runs that violated an acknowledged property
 };
 
+// What kind of step a trace event is, for grouping: "iq[set] muc#admin role",
+// "presence[unavailable]", "message[groupchat]", "disconnect".
+std::string step_kind(const traces::Event& event);
+
+// A live check's finding: the property and the kind of step that broke it
+// ("self-presence-110 after iq[set] muc#admin role"), so that an old server's
+// deviation on one kind of step does not hide a bug on another.
+std::string finding_name(const properties::Violation& violation, const traces::Trace& trace);
+
 // With keep_going, each property is judged over the whole trace on its own:
 // a violation of one (an old server's missing 201, say) does not hide a later
 // violation of another in the same run.

@@ -1220,6 +1220,36 @@ std::vector<Violation> check_trace_each(const traces::Trace& trace, const std::v
     return out;
 }
 
+std::vector<Violation> check_trace_all(const traces::Trace& trace, const std::vector<const Invariant*>& selected,
+                                       std::size_t count_max) {
+    assert(count_max >= 1);
+    std::vector<const Invariant*> active = active_invariants(selected);
+    std::vector<Violation> out;
+    ReferenceModel model;
+    for (const Event& event : trace.events()) {
+        if (event.kind != EventKind::process && event.kind != EventKind::disconnect) continue;
+        ReferenceModel before = model;
+        model.apply(event);
+        StepContext ctx{trace, event, before, model};
+        for (const Invariant* invariant : active) {
+            if (!invariant->check_step || out.size() >= count_max) continue;
+            auto v = invariant->check_step(ctx);
+            if (!v) continue;
+            Violation w = named(std::move(*v), *invariant);
+            // A state that stays wrong (an outcast still inside) is one violation, not one a step.
+            bool again = std::any_of(out.begin(), out.end(), [&](const Violation& u) {
+                return u.property == w.property && u.explanation == w.explanation;
+            });
+            if (!again) out.push_back(std::move(w));
+        }
+    }
+    for (const Invariant* invariant : active) {
+        if (!invariant->check_quiet || out.size() >= count_max) continue;
+        if (auto v = invariant->check_quiet(trace, model)) out.push_back(named(std::move(*v), *invariant));
+    }
+    return out;
+}
+
 std::optional<Violation> check_trace(const traces::Trace& trace, const std::vector<const Invariant*>& selected) {
     std::vector<const Invariant*> active = active_invariants(selected);
     ReferenceModel model;

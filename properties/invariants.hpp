@@ -90,6 +90,13 @@ const Invariant* find_invariant(std::string_view name);
 // returns the first violation in trace order.
 std::optional<Violation> check_trace(const traces::Trace& trace, const std::vector<const Invariant*>& selected = {});
 
+// Every step's violation of every selected property, in trace order (a
+// property judged again at each step, whatever it found before), at most
+// count_max: a live check groups them by the kind of step, so that an old
+// server's deviation on one kind of step does not hide a bug on another.
+std::vector<Violation> check_trace_all(const traces::Trace& trace, const std::vector<const Invariant*>& selected,
+                                       std::size_t count_max);
+
 // Checks a whole trace against the selected invariants (all when empty),
 // each judged on its own over the whole trace: the first violation of each
 // property that has one, in trace order (a violation of one property does

@@ -80,7 +80,10 @@ std::string live_flags(const live::ServerAddress& address, const CheckOptions& o
 int report_counterexample(const CheckOptions& options, const live::ServerAddress& address,
                           const properties::Counterexample& c, std::size_t also_violated_by, std::string& scs) {
     const properties::Violation& v = c.violation;
-    fmt::print("{} {} (XEP-0045 §{}) on {}\n", fail_label(), bold(v.property), v.section, address.str());
+    std::string name = live::finding_name(v, c.trace);
+    std::size_t after = name.find(" after ");
+    fmt::print("{} {} (XEP-0045 §{}) on {}{}\n", fail_label(), bold(v.property), v.section, address.str(),
+               after == std::string::npos ? "" : name.substr(after));
     fmt::print("  {}\n", v.statement);
     fmt::print("  at step {}, client {}: {}\n", v.step,
                v.client == traces::no_client ? "-" : c.trace.clients()[static_cast<std::size_t>(v.client)].name,
@@ -168,8 +171,9 @@ std::optional<std::vector<std::string>> read_known(const std::string& path, std:
             print_error("{}:{}: expected 'check PROPERTY' or 'diff SIGNATURE', found '{}'", path, number, line);
             return std::nullopt;
         }
-        if (kind == "check" && !properties::find_invariant(line.substr(space + 1))) {
-            print_error("{}:{}: no property '{}' (see mucsim check --list-properties)", path, number, line.substr(space + 1));
+        std::string property = line.substr(space + 1, line.find(' ', space + 1) - space - 1);
+        if (kind == "check" && !properties::find_invariant(property)) {
+            print_error("{}:{}: no property '{}' (see mucsim check --list-properties)", path, number, property);
             return std::nullopt;
         }
         if (kind == source) out.push_back(line.substr(space + 1));
@@ -282,14 +286,15 @@ int check_live_command(const CheckOptions& options) {
     int code = exit_ok;
     std::vector<FindingRow> rows;
     for (const properties::Counterexample& c : result.counterexamples) {
+        std::string name = live::finding_name(c.violation, c.trace);
         std::size_t runs = 0;
-        for (const auto& [property, seeds] : result.violations) {
-            if (property == c.violation.property) runs = seeds.size();
+        for (const auto& [key, seeds] : result.violations) {
+            if (key == name) runs = seeds.size();
         }
         std::string scs;
         int rc = report_counterexample(options, *address, c, runs, scs);
         if (rc == exit_usage) return rc;
-        rows.push_back({"check", c.violation.property, c.seconds, c.shrunk.actions.size(), scs});
+        rows.push_back({"check", name, c.seconds, c.shrunk.actions.size(), scs});
         code = exit_failed;
     }
     if (int rc = write_findings(options.out_dir, rows); rc != exit_ok) return rc;
@@ -302,9 +307,9 @@ int check_live_command(const CheckOptions& options) {
                    result.runs_done, o.runs);
     }
     if (options.keep_going && !result.violations.empty()) {
-        fmt::print("Violations by property (seeds):\n");
-        for (const auto& [property, seeds] : result.violations) {
-            fmt::print("  {:<32} {} runs: {}\n", property, seeds.size(), fmt::join(seeds, " "));
+        fmt::print("Violations by property and kind of step (seeds):\n");
+        for (const auto& [key, seeds] : result.violations) {
+            fmt::print("  {:<56} {} runs: {}\n", key, seeds.size(), fmt::join(seeds, " "));
         }
     }
     if (!result.error.empty()) {

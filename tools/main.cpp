@@ -169,7 +169,7 @@ void add_check(CLI::App& app, CheckOptions& options, int& code) {
         ->capture_default_str()->check(CLI::Range(0, 100000));
     add_without(check, options.without);
     check->add_option("--known", options.known_file,
-                      "Live: a file of acknowledged findings ('check PROPERTY' per line, as DIR/known.txt lists them): "
+                      "Live: a file of acknowledged findings ('check PROPERTY' or 'check PROPERTY after KIND' per line, as DIR/known.txt lists them): "
                       "counted, not shrunk or reported again");
     check->add_option("--time-max-s", options.time_max_s,
                       "Live: stop starting runs and shrinking after this many seconds; what was found is reported")

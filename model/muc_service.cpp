@@ -234,6 +234,8 @@ void MucService::create_room(const Inbound& in, Outbox& out) {
     }
     Room room(in.to.bare(), config_.host, in.now_ms, in.element().attribute("xml:lang"), config_.faults);
     room.handle_first_presence(in, out);
+    // A first presence refused (an invisible nick, say) creates nothing.
+    if (room.occupants().empty()) return;
     room.check_invariants();
     rooms_.emplace(in.to.node(), std::move(room));
 }

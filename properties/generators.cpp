@@ -54,6 +54,17 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                     return a;
                 },
                 client, client)},
+        // Nicks real clients send that a room must judge (§17.1: no empty or
+        // invisible nick; blanks inside or around a visible one are a nick).
+        {1, gen::apply(
+                [=](int c, int shape, bool change) {
+                    auto a = make(c, change ? sim::Verb::nick : sim::Verb::join, room);
+                    const std::string& own = nick_of(c);
+                    const std::string shapes[] = {" ", "   ", " " + own, own + " ", own + " " + own};
+                    a.nick = shapes[shape];
+                    return a;
+                },
+                client, gen::inRange(0, 5), gen::arbitrary<bool>())},
         {3, gen::map(client, [=](int c) { return make(c, sim::Verb::leave, room); })},
         {1, gen::map(client, [=](int c) {
              auto a = make(c, sim::Verb::leave, room);

@@ -220,6 +220,14 @@ bool same_kind(const model::Element& a, const model::Element& b) {
            a.attribute("code") == b.attribute("code");
 }
 
+// An element in a difference's path: its name, and the var or code that tells
+// it from its siblings ("field[muc#roominfo_description]", "status[110]").
+std::string step_name(const model::Element& e) {
+    if (e.has_attribute("var")) return fmt::format("{}[{}]", e.name, e.attribute("var"));
+    if (e.has_attribute("code")) return fmt::format("{}[{}]", e.name, e.attribute("code"));
+    return e.name;
+}
+
 ChildPairs pair_children(const model::Element& a, const model::Element& b) {
     ChildPairs out;
     std::vector<const model::Element*> free = b.elements();
@@ -273,7 +281,7 @@ public:
 
     // Returns true once the target was patched (the walk stops there).
     bool walk(model::Element& live, const model::Element& in_process, std::string path) {
-        path += "/" + in_process.name;
+        path += "/" + step_name(in_process);
         if (live.name != in_process.name || live.ns != in_process.ns) {
             return found(fmt::format("{}: <{}> vs <{}>", path, in_process.name, live.name), [&] { live = in_process; });
         }
@@ -295,7 +303,7 @@ public:
                 // In the in-process order: after the live partner of the child before it.
                 const model::Element* before = k > 0 ? paired.pairs[k - 1].second : nullptr;
                 // Demanded whatever else and in whatever order the live side has there.
-                if (found(fmt::format("{}/{}: only on the in-process side", path, want->name), [&] {
+                if (found(fmt::format("{}/{}: only on the in-process side", path, step_name(*want)), [&] {
                         insert_after(live, before, *want);
                         live.set("scansion:strict", "false");
                     })) {
@@ -307,7 +315,7 @@ public:
         }
         for (const model::Element* extra : paired.only_in_b) {
             if (more_is_free(live, *extra)) continue;
-            if (found(fmt::format("{}/{}: only on the live side", path, extra->name), [&] {
+            if (found(fmt::format("{}/{}: only on the live side", path, step_name(*extra)), [&] {
                     live.children.erase_if([&](const model::Node& n) { return n.is_element() && &n.element() == extra; });
                     mark_strict(live);
                 })) {
@@ -400,9 +408,14 @@ model::Element corrected_at(const model::Element& live, const model::Element& in
     return out;
 }
 
+// "/iq/query/x/field[muc#roominfo_description]: only on the in-process side"
+// -> "/iq/query/x/field[muc#roominfo_description] missing": what groups.
 std::string without_values(std::string_view where) {
     std::size_t colon = where.find(": ");
-    return std::string(colon == std::string_view::npos ? where : where.substr(0, colon));
+    std::string out(colon == std::string_view::npos ? where : where.substr(0, colon));
+    if (where.ends_with("only on the in-process side")) out += " missing";
+    if (where.ends_with("only on the live side")) out += " extra";
+    return out;
 }
 
 std::vector<const traces::Event*> steps_of(const traces::Trace& trace) {

@@ -163,6 +163,15 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                 },
                 client, gen::element<std::string>("presence", "message", "iq"), client, gen::arbitrary<bool>())},
         {1, gen::map(client, [=](int c) { return make(c, sim::Verb::voice, room); })},
+        // The room's name and description, which disco#info then shows (§6.4, §16.5.4).
+        {1, gen::apply(
+                [=](int c, bool description) {
+                    auto a = make(c, sim::Verb::config, room);
+                    a.option = description ? "description" : "name";
+                    a.value = description ? "Where Juliet is on the balcony" : "Capulet's orchard";
+                    return a;
+                },
+                client, gen::arbitrary<bool>())},
         {1, gen::apply(
                 [=](int c, bool items, int target, bool to_occupant) {
                     auto a = make(c, items ? sim::Verb::disco_items : sim::Verb::disco_info, room);

@@ -162,7 +162,7 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
                     return a;
                 },
                 client, gen::element<std::string>("presence", "message", "iq"), client, gen::arbitrary<bool>())},
-        {1, gen::map(client, [=](int c) { return make(c, sim::Verb::voice, room); })},
+        {2, gen::map(client, [=](int c) { return make(c, sim::Verb::voice, room); })},
         // The room's name and description, which disco#info then shows (§6.4, §16.5.4).
         {1, gen::apply(
                 [=](int c, bool description) {
@@ -196,7 +196,7 @@ rc::Gen<sim::ProgramAction> gen_action(const GeneratorOptions& options, int clie
              a.value = "away";
              return a;
          })},
-        {1, gen::apply(
+        {2, gen::apply(
                 [=](int c, std::string aff) {
                     auto a = make(c, sim::Verb::list, room);
                     a.value = std::move(aff);

@@ -234,7 +234,9 @@ void MucService::create_room(const Inbound& in, Outbox& out) {
     }
     Room room(in.to.bare(), config_.host, in.now_ms, in.element().attribute("xml:lang"), config_.faults);
     room.handle_first_presence(in, out);
-    // A first presence refused (an invisible nick, say) creates nothing.
+    // A first presence refused (an invisible nick, say) creates nothing: the
+    // joiner is told no, and no one owns a room nobody entered. (Prosody keeps
+    // such a room, locked: docs/LIVE.md.)
     if (room.occupants().empty()) return;
     room.check_invariants();
     rooms_.emplace(in.to.node(), std::move(room));

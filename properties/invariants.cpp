@@ -379,9 +379,24 @@ std::optional<Violation> join_self_110(const StepContext& ctx) {
 }
 
 // §10.1.1: "The initial presence stanza received by the owner from the room MUST include ... status code 201".
+// Was a presence to this room refused before? Prosody keeps the room that a
+// refused first presence (an invisible nick) created; the next join enters it
+// and creates nothing, so it owes no 201.
+bool addressed_before(const StepContext& ctx, const std::string& room_jid) {
+    for (const traces::Event& e : ctx.trace.events()) {
+        if (e.number >= ctx.event.number) break;
+        if (e.kind == EventKind::process && e.is_stanza && e.stanza.name == "presence" &&
+            bare_of(e.stanza.attribute("to")) == room_jid) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::optional<Violation> create_201(const StepContext& ctx) {
     auto join = accepted_join(ctx);
     if (!join || join->room_before || has_status(*join->self.stanza, "201")) return std::nullopt;
+    if (addressed_before(ctx, join->room_jid)) return std::nullopt;
     ClientIndex joiner = client_of(ctx.trace, join->session);
     Violation v = violation(ctx, joiner, fmt::format("{} created {} but its own presence lacks status 201",
                                                      name_of(ctx.trace, joiner), join->room_jid));

@@ -333,7 +333,15 @@ void ReferenceModel::apply_self_presence(const model::Element& presence) {
     }
     if (const model::Element* item = user_item(presence)) {
         if (auto role = parse_role(item->attribute("role"))) occupant.role = *role;
-        if (auto affiliation = parse_affiliation(item->attribute("affiliation"))) occupant.affiliation = *affiliation;
+        if (auto affiliation = parse_affiliation(item->attribute("affiliation"))) {
+            occupant.affiliation = *affiliation;
+            // Of a room the trace did not see created (made before it, or kept by a
+            // server after a refused first presence), what the room says of an
+            // occupant's affiliation is all there is to know.
+            if (!room.created_in_trace && !room.affiliations.contains(occupant.bare_jid)) {
+                room.affiliations[occupant.bare_jid] = *affiliation;
+            }
+        }
     }
 }
 

@@ -72,14 +72,6 @@ std::vector<const Invariant*> select_invariants(const std::vector<std::string>& 
     return std::move(selected).value();
 }
 
-namespace {
-Violation named(Violation v, const Invariant& invariant) {
-    v.property = invariant.name;
-    v.section = invariant.section;
-    v.statement = invariant.statement;
-    return v;
-}
-}  // namespace
 
 std::optional<Violation> judge_events(const traces::Trace& trace, ReferenceModel& model, ClientViews& views,
                                       const std::vector<const Invariant*>& selected, bool quiet) {

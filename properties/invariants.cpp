@@ -1197,14 +1197,14 @@ std::vector<const Invariant*> active_invariants(const std::vector<const Invarian
     return active;
 }
 
+}  // namespace
+
 Violation named(Violation v, const Invariant& invariant) {
     v.property = invariant.name;
     v.section = invariant.section;
     v.statement = invariant.statement;
     return v;
 }
-
-}  // namespace
 
 std::vector<Violation> check_trace_each(const traces::Trace& trace, const std::vector<const Invariant*>& selected) {
     std::vector<const Invariant*> active = active_invariants(selected);
@@ -1275,22 +1275,12 @@ std::optional<Violation> check_trace(const traces::Trace& trace, const std::vect
         StepContext ctx{trace, event, before, model};
         for (const Invariant* invariant : active) {
             if (!invariant->check_step) continue;
-            if (auto v = invariant->check_step(ctx)) {
-                v->property = invariant->name;
-                v->section = invariant->section;
-                v->statement = invariant->statement;
-                return v;
-            }
+            if (auto v = invariant->check_step(ctx)) return named(std::move(*v), *invariant);
         }
     }
     for (const Invariant* invariant : active) {
         if (!invariant->check_quiet) continue;
-        if (auto v = invariant->check_quiet(trace, model)) {
-            v->property = invariant->name;
-            v->section = invariant->section;
-            v->statement = invariant->statement;
-            return v;
-        }
+        if (auto v = invariant->check_quiet(trace, model)) return named(std::move(*v), *invariant);
     }
     return std::nullopt;
 }

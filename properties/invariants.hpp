@@ -84,6 +84,9 @@ private:
 };
 
 const std::vector<Invariant>& invariants();
+
+// The violation stamped with the invariant's name, section and statement.
+Violation named(Violation v, const Invariant& invariant);
 const Invariant* find_invariant(std::string_view name);
 
 // Checks a whole trace against the selected invariants (all when empty);

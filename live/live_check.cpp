@@ -561,7 +561,7 @@ std::vector<Divergence> classify(std::vector<model::Element> w, std::vector<mode
         d.live_stanza = L[k];
         d.explanation = fmt::format("stanza #{} of the live server is not sent by the in-process service", k + 1);
         d.signature = fmt::format("extra on live {}", shape(L[k]));
-        for (const model::Element& w : W) d.expect.push_back(corrected(w, w));
+        for (const model::Element& stanza : W) d.expect.push_back(corrected(stanza, stanza));
         d.expect_nothing = true;
         return {d};
     }
@@ -573,7 +573,7 @@ std::vector<Divergence> classify(std::vector<model::Element> w, std::vector<mode
     d.live_stanza = L[i];
     d.explanation = fmt::format("the same stanzas from #{} on, in another order", i + 1);
     d.signature = fmt::format("order {} / {}", shape(W[i]), shape(L[i]));
-    for (const model::Element& w : W) d.expect.push_back(corrected(w, w));
+    for (const model::Element& stanza : W) d.expect.push_back(corrected(stanza, stanza));
     return {d};
 }
 

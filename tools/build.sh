@@ -75,7 +75,7 @@ sanitizer_suite() {
 bugs_smoke() {
     [ "${MUCSIM_BUGS_SMOKE:-1}" != 0 ] || return 0
     echo "== real bugs: tools/prosody_bugs.sh on two of Prosody's (docs/BUGS.md)"
-    tools/prosody_bugs.sh --runs 200 --check-seconds 30 --diff-seconds 25 --min-found 2 \
+    tools/prosody_bugs.sh --min-found 2 \
         --out build/prosody-bugs 680 377
 }
 

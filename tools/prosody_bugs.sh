@@ -23,8 +23,8 @@
 # A bug counts as found when at least one of its counterexamples is `found`.
 #
 # Options (defaults in brackets):
-#   --runs N            generated programs per command [100]
-#   --check-seconds S   time budget of mucsim check, --time-max-s [40]
+#   --runs N            generated programs per command, at most [5000]: the time budgets end the search
+#   --check-seconds S   time budget of mucsim check, --time-max-s [30]
 #   --diff-seconds S    time budget of mucsim diff, --time-max-s [25]
 #   --out DIR           results [${TMPDIR:-/tmp}/mucsim-prosody-bugs]; OUT/ID is emptied first
 #   --port P            the one 127.0.0.1 port every server uses, one at a time [16900]
@@ -61,8 +61,8 @@ cd "$here"
 
 # ---------------------------------------------------------------------------------------
 # Options
-runs=100
-check_s=40
+runs=5000
+check_s=30
 diff_s=25
 out=${TMPDIR:-/tmp}/mucsim-prosody-bugs
 port=16900

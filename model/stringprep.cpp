@@ -71,6 +71,8 @@ std::optional<std::string> nameprep(std::string_view domain, Prep mode) {
         bool ascii_ok = std::all_of(prepared->begin(), prepared->end(),
                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80 || domain_char(c); });
         if (!ascii_ok || prepared->front() == '.' || prepared->find("..") != std::string::npos) return std::nullopt;
+        if (prepared->back() == '.') prepared->pop_back();  // as below: preparing twice changes nothing
+        if (prepared->empty()) return std::nullopt;
         return prepared;
     }
     if (!std::all_of(domain.begin(), domain.end(), domain_char)) return std::nullopt;

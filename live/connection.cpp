@@ -381,11 +381,17 @@ std::optional<std::string> Connection::drain_until(Deadline deadline) {
     }
 }
 
-std::optional<std::string> Connection::send_ping() {
+std::string barrier_target(const model::Element& stanza, std::string_view server_domain) {
+    auto to = model::Jid::parse(stanza.attribute("to"));
+    if (!to || to->domain() == server_domain) return {};
+    return to->bare_str();
+}
+
+std::optional<std::string> Connection::send_ping(std::string_view to) {
     assert(pending_ping_.empty());
     std::string id = fmt::format("mucsim-ping-{}", next_id_++);
     model::Element iq("iq", std::string(model::ns::client));
-    iq.set("type", "get").set("id", id).set("to", domain_);
+    iq.set("type", "get").set("id", id).set("to", to.empty() ? std::string_view(domain_) : to);
     iq.append(model::Element("ping", std::string(model::ns::ping)));
     if (auto error = send(iq)) return error;
     pending_ping_ = id;
@@ -407,8 +413,8 @@ std::optional<std::string> Connection::await_pong(Deadline deadline) {
     }
 }
 
-std::optional<std::string> Connection::ping(Deadline deadline) {
-    if (auto error = send_ping()) return error;
+std::optional<std::string> Connection::ping(Deadline deadline, std::string_view to) {
+    if (auto error = send_ping(to)) return error;
     return await_pong(deadline);
 }
 

@@ -45,6 +45,11 @@ struct Received {
     std::string error;
 };
 
+// Who handles a stanza a client sends, to ping as its barrier: the bare JID
+// it is addressed to when that is on another domain than the client's server
+// (a room, or the MUC service itself), else "" (the server).
+std::string barrier_target(const model::Element& stanza, std::string_view server_domain);
+
 class Connection {
 public:
     // Connects, authenticates and binds; an error names host:port and the step.
@@ -72,14 +77,18 @@ public:
     // Reads whatever arrives until the deadline (for a quiet period).
     std::optional<std::string> drain_until(Deadline deadline);
 
-    // A barrier (XEP-0199 ping to the server on this connection): returns once
-    // the server has answered it. The server handles a connection's stanzas in
-    // order and writes to a connection in order, so by then it has handled
-    // everything sent before, and every stanza it wrote to this connection
-    // before answering is in the inbox.
-    std::optional<std::string> ping(Deadline deadline);
+    // A barrier (XEP-0199 ping on this connection to `to`, the server's
+    // domain when empty): returns once it is answered, with a result or an
+    // error. The entity pinged handles its stanzas in order and writes to a
+    // connection in order, so by then it has handled everything sent to it
+    // before, and every stanza it wrote to this connection before answering
+    // is in the inbox. Only the entity that handled a stanza can say so:
+    // ejabberd's MUC runs beside the server, and a ping to the server's
+    // domain comes back before the room has answered (docs/LIVE.md,
+    // "Barriers"); barrier_target names that entity.
+    std::optional<std::string> ping(Deadline deadline, std::string_view to = {});
     // The two halves of ping, to have pings in flight on several connections.
-    std::optional<std::string> send_ping();
+    std::optional<std::string> send_ping(std::string_view to = {});
     std::optional<std::string> await_pong(Deadline deadline);
 
     // Closes the stream: </stream:stream>, then waits (bounded) for the

@@ -89,6 +89,8 @@ public:
         Client& cl = client(c);
         assert(cl.connection);
         if (auto error = cl.connection->send(stanza)) return error;
+        std::string target = barrier_target(stanza, cl.jid.domain());
+        last_target_ = target;
         stanza.set("from", cl.full_jid);
         traces::Event event;
         event.kind = traces::EventKind::process;
@@ -97,9 +99,10 @@ public:
         event.is_stanza = true;
         event.step = ++steps_;
         trace_.add(std::move(event));
-        // The barrier: the server has handled the stanza once it answers a
-        // ping sent after it on the same connection.
-        return cl.connection->ping(deadline_in(options_.reply_ms));
+        // The barrier: the entity that handles the stanza (the room, the
+        // service, the server) has handled it once it answers a ping sent
+        // after it on the same connection.
+        return cl.connection->ping(deadline_in(options_.reply_ms), target);
     }
 
     void begin_receive(sim::ClientIndex c) override {
@@ -125,7 +128,8 @@ public:
     model::Result<std::vector<model::Element>, std::string> pending(sim::ClientIndex c) override {
         Client& cl = client(c);
         if (!cl.connection) return std::vector<model::Element>(cl.leftover.begin(), cl.leftover.end());
-        if (auto error = cl.connection->ping(deadline_in(options_.reply_ms))) return *error;
+        // The last stanza's handler has then sent what it caused.
+        if (auto error = cl.connection->ping(deadline_in(options_.reply_ms), last_target_)) return *error;
         if (auto error = cl.connection->drain_until(deadline_in(options_.quiet_ms))) return *error;
         const std::deque<model::Element>& inbox = cl.connection->inbox();
         return std::vector<model::Element>(inbox.begin(), inbox.end());
@@ -203,13 +207,15 @@ private:
     std::uint64_t steps_ = 0;
     std::size_t retired_received_ = 0;
     Deadline receive_deadline_ = Clock::now();
+    std::string last_target_;  // who handled the last stanza sent (barrier_target)
 };
 
 }  // namespace
 
-sim::ReplayResult replay_live(const traces::Script& script, const LiveOptions& options, bool strict_order) {
+sim::ReplayResult replay_live(const traces::Script& script, const LiveOptions& options, bool strict_order,
+                               traces::MatchMode match) {
     LiveBackend backend(script, options);
-    return sim::replay(script, backend, strict_order);
+    return sim::replay(script, backend, strict_order, match);
 }
 
 }  // namespace mucsim::live

@@ -28,6 +28,7 @@ struct LiveOptions {
     model::ParseLimits limits{};
 };
 
-sim::ReplayResult replay_live(const traces::Script& script, const LiveOptions& options, bool strict_order);
+sim::ReplayResult replay_live(const traces::Script& script, const LiveOptions& options, bool strict_order,
+                               traces::MatchMode match = traces::MatchMode::scansion);
 
 }  // namespace mucsim::live

@@ -158,11 +158,12 @@ private:
             run_.error = *error;
             return;
         }
-        if (auto error = session->ping(deadline_in(options_.reply_ms))) {
+        std::string target = barrier_target(stanza, server_domain(c));
+        if (auto error = session->ping(deadline_in(options_.reply_ms), target)) {
             run_.error = *error;
             return;
         }
-        if (!barrier_others(c)) return;
+        if (!barrier_others(c, target)) return;
         traces::Event event;
         event.kind = traces::EventKind::process;
         event.client = c;
@@ -174,12 +175,21 @@ private:
         record(std::move(event));
     }
 
-    // Every connected client but `except` pings; all pings are in flight at once.
-    bool barrier_others(int except) {
+    std::string_view server_domain(int c) const {
+        std::string_view jid = full_jids_[static_cast<std::size_t>(c)];
+        jid = jid.substr(0, jid.find('/'));
+        return jid.substr(jid.find('@') + 1);
+    }
+
+    // Every connected client but `except` pings `target` (the server when
+    // empty); all pings are in flight at once. After the sender's barrier
+    // answered by the same entity: what that entity sent the others before
+    // answering reaches them before their answers.
+    bool barrier_others(int except, std::string_view target = {}) {
         std::vector<Connection*> pinged;
         for (std::size_t i = 0; i < sessions_.size(); ++i) {
             if (static_cast<int>(i) == except || !sessions_[i]) continue;
-            if (auto error = sessions_[i]->send_ping()) {
+            if (auto error = sessions_[i]->send_ping(target)) {
                 run_.error = *error;
                 return false;
             }

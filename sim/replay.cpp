@@ -92,8 +92,9 @@ private:
 
 class Replayer {
 public:
-    Replayer(const traces::Script& script, ReplayBackend& backend, bool strict_order, bool keep_log = true)
-        : script_(script), backend_(backend), strict_order_(strict_order), keep_log_(keep_log) {}
+    Replayer(const traces::Script& script, ReplayBackend& backend, bool strict_order, traces::MatchMode match,
+             bool keep_log = true)
+        : script_(script), backend_(backend), strict_order_(strict_order), match_(match), keep_log_(keep_log) {}
 
     ReplayResult run() {
         if (!add_clients()) return finish();
@@ -222,7 +223,7 @@ private:
             }
             if (!next.stanza) break;
             model::Element received = std::move(*next.stanza);
-            auto mismatch = traces::match_stanza(*expected, received, captures_);
+            auto mismatch = traces::match_stanza(*expected, received, captures_, match_);
             if (!mismatch) {
                 log(action.line, [&] { return fmt::format("{} receives: {}", action.client, compact(received)); });
                 return true;
@@ -291,6 +292,7 @@ private:
     const traces::Script& script_;
     ReplayBackend& backend_;
     bool strict_order_;
+    traces::MatchMode match_;
     bool keep_log_;
     std::vector<std::string> clients_;
     traces::Bindings bindings_;
@@ -302,11 +304,12 @@ private:
 
 ReplayResult replay(const traces::Script& script, const ReplayOptions& options) {
     WorldBackend backend(options);
-    return Replayer(script, backend, options.strict_order, options.keep_log).run();
+    return Replayer(script, backend, options.strict_order, options.match, options.keep_log).run();
 }
 
-ReplayResult replay(const traces::Script& script, ReplayBackend& backend, bool strict_order) {
-    return Replayer(script, backend, strict_order).run();
+ReplayResult replay(const traces::Script& script, ReplayBackend& backend, bool strict_order,
+                    traces::MatchMode match) {
+    return Replayer(script, backend, strict_order, match).run();
 }
 
 }  // namespace mucsim::sim

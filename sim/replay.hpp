@@ -20,6 +20,7 @@ namespace mucsim::sim {
 struct ReplayOptions {
     ServerConfig server;
     bool strict_order = false;
+    traces::MatchMode match = traces::MatchMode::scansion;  // --match
     bool keep_log = true;  // ReplayResult::log, the exchange line by line (for --verbose)
 };
 
@@ -94,6 +95,7 @@ public:
 };
 
 // Replays a script on any backend; the clients are added from the script.
-ReplayResult replay(const traces::Script& script, ReplayBackend& backend, bool strict_order);
+ReplayResult replay(const traces::Script& script, ReplayBackend& backend, bool strict_order,
+                    traces::MatchMode match = traces::MatchMode::scansion);
 
 }  // namespace mucsim::sim

@@ -10,6 +10,7 @@
 #include "live/address.hpp"
 #include "live/connection.hpp"
 #include "live/xml_stream.hpp"
+#include "model/namespaces.hpp"
 #include "tests/live_fake_server.hpp"
 
 using namespace mucsim;
@@ -242,4 +243,22 @@ TEST_CASE("a_ping_the_server_never_answers_fails_within_the_bound") {
     REQUIRE(error.has_value());
     CHECK(contains(*error, "did not answer a ping within 300 ms"));
     CHECK(seconds_since(start) < 1.5);
+}
+
+// ejabberd's MUC answers for its rooms beside the server: a ping to the
+// server's domain can come back before the room has handled the stanza
+// (docs/LIVE.md, "Barriers"). The barrier pings whoever handles the stanza.
+TEST_CASE("the_barrier_of_a_stanza_to_a_room_is_answered_by_the_room") {
+    auto stanza_to = [](std::string_view to) {
+        model::Element presence("presence", std::string(model::ns::client));
+        if (!to.empty()) presence.set("to", to);
+        return presence;
+    };
+    CHECK(live::barrier_target(stanza_to("room@conference.localhost/Romeo"), "localhost") ==
+          "room@conference.localhost");
+    CHECK(live::barrier_target(stanza_to("room@conference.localhost"), "localhost") == "room@conference.localhost");
+    CHECK(live::barrier_target(stanza_to("conference.localhost"), "localhost") == "conference.localhost");
+    CHECK(live::barrier_target(stanza_to("localhost"), "localhost").empty());
+    CHECK(live::barrier_target(stanza_to("juliet@localhost/balcony"), "localhost").empty());
+    CHECK(live::barrier_target(stanza_to(""), "localhost").empty());
 }

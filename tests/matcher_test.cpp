@@ -143,3 +143,68 @@ TEST_CASE("a_mismatch_names_the_path_and_the_difference") {
     CHECK(text.find("received:") != std::string::npos);
     CHECK(text.find("<status>back</status>") != std::string::npos);
 }
+
+namespace {
+
+bool match_xep(std::string_view expected, std::string_view received) {
+    Captures captures;
+    return traces::matches(stanza(expected), stanza(received), captures, traces::MatchMode::xep);
+}
+
+// ejabberd 23.01's self-presence on creating a room: <item/> first.
+constexpr std::string_view created_item_first = R"(<presence from="room@conference.localhost/Romeo">
+  <x xmlns="http://jabber.org/protocol/muc#user">
+    <item jid="user@localhost/r1" role="moderator" affiliation="owner"/>
+    <status code="201"/>
+    <status code="110"/>
+  </x>
+</presence>)";
+
+constexpr std::string_view expected_created = R"(<presence from="room@conference.localhost/Romeo">
+  <x xmlns="http://jabber.org/protocol/muc#user">
+    <status code="201"/>
+    <item affiliation="owner" role="moderator" jid="user@localhost/r1"/>
+    <status code="110"/>
+  </x>
+</presence>)";
+
+}  // namespace
+
+TEST_CASE("scansion_matching_holds_a_strict_element_to_its_children_order") {
+    CHECK_FALSE(match(expected_created, created_item_first));
+    CHECK(match(expected_created, expected_created));
+}
+
+TEST_CASE("xep_matching_leaves_the_order_of_muc_user_children_free") {
+    CHECK(match_xep(expected_created, created_item_first));
+    CHECK(match_xep(expected_created, expected_created));
+}
+
+TEST_CASE("xep_matching_still_demands_every_child_and_no_other") {
+    std::string missing_110(created_item_first);
+    missing_110.erase(missing_110.find("    <status code=\"110\"/>\n"), std::string_view("    <status code=\"110\"/>\n").size());
+    CHECK_FALSE(match_xep(expected_created, missing_110));
+    std::string extra_100(created_item_first);
+    extra_100.insert(extra_100.find("  </x>"), "    <status code=\"100\"/>\n");
+    CHECK_FALSE(match_xep(expected_created, extra_100));
+    std::string other_role(created_item_first);
+    other_role.replace(other_role.find("moderator"), 9, "participant");
+    CHECK_FALSE(match_xep(expected_created, other_role));
+}
+
+TEST_CASE("xep_matching_uses_each_received_child_once") {
+    constexpr std::string_view two_110 = R"(<presence from="room@conference.localhost/Romeo">
+  <x xmlns="http://jabber.org/protocol/muc#user">
+    <status code="110"/>
+    <status code="110"/>
+  </x>
+</presence>)";
+    constexpr std::string_view one_110_one_201 = R"(<presence from="room@conference.localhost/Romeo">
+  <x xmlns="http://jabber.org/protocol/muc#user">
+    <status code="201"/>
+    <status code="110"/>
+  </x>
+</presence>)";
+    CHECK_FALSE(match_xep(two_110, one_110_one_201));
+    CHECK_FALSE(match_xep(one_110_one_201, two_110));
+}

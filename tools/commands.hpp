@@ -40,6 +40,7 @@ struct ReplayOptions {
     std::vector<std::string> files;
     bool verbose = false;
     bool strict_order = false;
+    traces::MatchMode match = traces::MatchMode::scansion;
     model::FaultSet inject;
     LiveServerOptions live;
 };

@@ -235,7 +235,7 @@ int replay_live_command(const ReplayOptions& options) {
     live_options.reply_ms = options.live.reply_ms;
     live_options.connect_ms = options.live.reply_ms;
     return replay_scripts(options, [&](const traces::Script& script) {
-        return live::replay_live(script, live_options, options.strict_order);
+        return live::replay_live(script, live_options, options.strict_order, options.match);
     });
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <map>
 
 #include "live/address.hpp"
 #include "sim/program.hpp"
@@ -85,6 +86,12 @@ void add_replay(CLI::App& app, ReplayOptions& options, int& code) {
     replay->add_flag("-v,--verbose", options.verbose, "Print the whole exchange of each script");
     replay->add_flag("--strict-order", options.strict_order,
                      "Every received stanza must match the client's next 'receives:' (no skipping)");
+    static const std::map<std::string, mucsim::traces::MatchMode> match_modes = {{"scansion", mucsim::traces::MatchMode::scansion},
+                                                                         {"xep", mucsim::traces::MatchMode::xep}};
+    replay->add_option("--match", options.match,
+                       "scansion: scansion's rules (default). xep: also leave free what XEP-0045 leaves free, "
+                       "the order of a strict element's children (status codes, <item/> in muc#user <x/>)")
+        ->transform(CLI::CheckedTransformer(match_modes, CLI::ignore_case));
     static std::vector<std::string> faults;
     add_inject(replay, faults);
     add_server(replay, options.live, true);

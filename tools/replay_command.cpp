@@ -33,6 +33,7 @@ int replay_command(const ReplayOptions& options) {
     if (!options.live.server.empty()) return replay_live_command(options);
     sim::ReplayOptions replay_options;
     replay_options.strict_order = options.strict_order;
+    replay_options.match = options.match;
     replay_options.keep_log = options.verbose;
     replay_options.server.muc.faults = options.inject;
     return replay_scripts(options, [&](const traces::Script& script) { return sim::replay(script, replay_options); });

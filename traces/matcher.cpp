@@ -38,7 +38,7 @@ std::string describe(const model::Element& e) {
 
 class Matcher {
 public:
-    explicit Matcher(Captures& captures) : captures_(captures) {}
+    Matcher(Captures& captures, MatchMode mode) : captures_(captures), mode_(mode) {}
 
     std::optional<Mismatch> element(const model::Element& expected, const model::Element& received,
                                     const std::string& path, int depth) {
@@ -50,7 +50,9 @@ public:
         if (auto m = attributes(expected, received, path, strict)) return m;
         if (auto m = text(expected, received, path)) return m;
         if (depth == depth_max) return Mismatch{path, "elements nested too deeply to compare"};
-        return strict ? strict_children(expected, received, path, depth) : loose_children(expected, received, path, depth);
+        if (!strict) return loose_children(expected, received, path, depth);
+        if (mode_ == MatchMode::xep) return unordered_children(expected, received, path, depth);
+        return strict_children(expected, received, path, depth);
     }
 
 private:
@@ -123,6 +125,41 @@ private:
         return std::nullopt;
     }
 
+    // A strict element's children in any order: as many, each expected one
+    // matched by a different received one (the first that matches).
+    std::optional<Mismatch> unordered_children(const model::Element& expected, const model::Element& received,
+                                               const std::string& path, int depth) {
+        std::vector<const model::Element*> want = expected.elements();
+        std::vector<const model::Element*> got = received.elements();
+        if (want.size() != got.size()) {
+            return Mismatch{path, fmt::format("{} children expected, {} received (strict element; their order is "
+                                              "free)",
+                                              want.size(), got.size())};
+        }
+        std::vector<bool> used(got.size(), false);
+        for (std::size_t w = 0; w < want.size(); ++w) {
+            std::optional<Mismatch> closest;
+            bool found = false;
+            for (std::size_t g = 0; g < got.size() && !found; ++g) {
+                if (used[g]) continue;
+                Captures saved = captures_;
+                auto m = element(*want[w], *got[g], child_path(path, *want[w], w), depth + 1);
+                if (!m) {
+                    used[g] = found = true;
+                    break;
+                }
+                captures_ = std::move(saved);
+                bool same_kind = want[w]->name == got[g]->name && want[w]->ns == got[g]->ns;
+                if (same_kind && !closest) closest = std::move(m);
+            }
+            if (found) continue;
+            if (closest) return closest;
+            return Mismatch{path, fmt::format("no received child matches {} (expected child {}; order is free)",
+                                              describe(*want[w]), w + 1)};
+        }
+        return std::nullopt;
+    }
+
     std::optional<Mismatch> loose_children(const model::Element& expected, const model::Element& received,
                                            const std::string& path, int depth) {
         std::vector<const model::Element*> got = received.elements();
@@ -156,14 +193,21 @@ private:
     }
 
     Captures& captures_;
+    MatchMode mode_;
 };
 
 }  // namespace
 
+std::optional<MatchMode> parse_match_mode(std::string_view text) {
+    if (text == "scansion") return MatchMode::scansion;
+    if (text == "xep") return MatchMode::xep;
+    return std::nullopt;
+}
+
 std::optional<Mismatch> match_stanza(const model::Element& expected, const model::Element& received,
-                                     Captures& captures) {
+                                     Captures& captures, MatchMode mode) {
     Captures attempt = captures;
-    Matcher matcher(attempt);
+    Matcher matcher(attempt, mode);
     auto mismatch = matcher.element(expected, received, "/" + expected.name, 0);
     if (!mismatch) captures = std::move(attempt);
     return mismatch;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "live/address.hpp"
 #include "live/xml_stream.hpp"
@@ -63,6 +64,11 @@ public:
     bool alive() const { return fd_ >= 0 && error_.empty(); }
     // Why the connection is dead ("" while alive).
     const std::string& error() const { return error_; }
+    // A barrier to a room is sent again after this long unanswered: ejabberd
+    // drops what waits for a room that ends (its last occupant left), and
+    // the ping sent again finds no room and is answered by the service.
+    static constexpr int ping_resend_ms = 250;
+
     // "127.0.0.1:5222 (romeo@localhost/balcony)": for messages.
     std::string where() const;
 
@@ -115,6 +121,10 @@ private:
     // Moves parsed stanzas to the inbox, answering pongs; an error on a stream error.
     std::optional<std::string> dispatch();
     std::string fail(std::string what);
+    static constexpr std::string_view ping_id_prefix = "mucsim-ping-";
+    static bool is_pong(const model::Element& element);
+    bool answers_this_barrier(std::string_view id) const;
+    std::optional<std::string> resend_ping();
     std::string stream_error_text(const model::Element& error) const;
 
     ServerAddress server_;
@@ -129,6 +139,8 @@ private:
     bool closing_ = false;
     std::uint64_t next_id_ = 1;
     std::string pending_ping_;  // id of the ping in flight, "" when none
+    std::string ping_target_;   // whom it was sent to ("" the server)
+    std::uint64_t first_ping_id_ = 0;  // ids first_ping_id_.. of this barrier answer it
     std::uint64_t stanzas_received_ = 0;
 };
 

@@ -24,7 +24,7 @@ packages=(
     libexpat1-dev libfmt-dev libcli11-dev librapidcheck-dev doctest-dev libboost-graph-dev libidn-dev libmimalloc-dev
     graphviz
     clang-14 libclang-rt-14-dev llvm-14
-    prosody
+    prosody ejabberd
     # Prosody built at old commits (../shared/prosody-bugs/prosody-at.sh, tools/prosody_bugs.sh)
     lua5.1 liblua5.1-0-dev lua5.2 liblua5.2-dev lua5.4 liblua5.4-dev libssl-dev
     lua-expat lua-socket lua-filesystem lua-sec lua-bitop

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
@@ -339,10 +340,9 @@ std::optional<std::string> Connection::dispatch() {
     while (stream_.has_element()) {
         model::Element element = stream_.take();
         if (element.is("error", streams_ns)) return fail(stream_error_text(element));
-        if (!pending_ping_.empty() && element.name == "iq" && element.attribute("id") == pending_ping_ &&
-            (element.attribute("type") == "result" || element.attribute("type") == "error")) {
-            pending_ping_.clear();
-            continue;
+        if (is_pong(element)) {
+            if (!pending_ping_.empty() && answers_this_barrier(element.attribute("id"))) pending_ping_.clear();
+            continue;  // a late answer to a ping sent again is no stanza either
         }
         ++stanzas_received_;
         inbox_.push_back(std::move(element));
@@ -387,9 +387,28 @@ std::string barrier_target(const model::Element& stanza, std::string_view server
     return to->bare_str();
 }
 
+bool Connection::is_pong(const model::Element& element) {
+    if (element.name != "iq" || !element.attribute("id").starts_with(ping_id_prefix)) return false;
+    return element.attribute("type") == "result" || element.attribute("type") == "error";
+}
+
+bool Connection::answers_this_barrier(std::string_view id) const {
+    id.remove_prefix(std::min(id.size(), ping_id_prefix.size()));
+    std::uint64_t number = 0;
+    auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), number);
+    return ec == std::errc() && end == id.data() + id.size() && number >= first_ping_id_ && number < next_id_;
+}
+
 std::optional<std::string> Connection::send_ping(std::string_view to) {
     assert(pending_ping_.empty());
-    std::string id = fmt::format("mucsim-ping-{}", next_id_++);
+    first_ping_id_ = next_id_;
+    ping_target_ = to;
+    return resend_ping();
+}
+
+std::optional<std::string> Connection::resend_ping() {
+    std::string_view to = ping_target_;
+    std::string id = fmt::format("{}{}", ping_id_prefix, next_id_++);
     model::Element iq("iq", std::string(model::ns::client));
     iq.set("type", "get").set("id", id).set("to", to.empty() ? std::string_view(domain_) : to);
     iq.append(model::Element("ping", std::string(model::ns::ping)));
@@ -400,13 +419,23 @@ std::optional<std::string> Connection::send_ping(std::string_view to) {
 
 std::optional<std::string> Connection::await_pong(Deadline deadline) {
     bool timed_out = false;
+    Deadline resend_at = Clock::now() + std::chrono::milliseconds(ping_resend_ms);
     while (true) {
         std::optional<std::string> error = dispatch();
         if (pending_ping_.empty()) return std::nullopt;
         if (error) return error;
         if (!alive()) return error_.empty() ? fail("the connection is closed") : error_;
-        if (timed_out) return fail(fmt::format("the server did not answer a ping within {} ms", options_.reply_ms));
-        if (auto failure = read_some(deadline, &timed_out)) {
+        if (timed_out && Clock::now() >= deadline) {
+            return fail(fmt::format("{} did not answer a ping within {} ms",
+                                    ping_target_.empty() ? std::string("the server") : ping_target_,
+                                    options_.reply_ms));
+        }
+        if (timed_out) {  // only rooms get a ping again: the server never drops one
+            if (auto failure = resend_ping()) return failure;
+            resend_at = Clock::now() + std::chrono::milliseconds(ping_resend_ms);
+        }
+        Deadline wait_until = ping_target_.empty() ? deadline : std::min(deadline, resend_at);
+        if (auto failure = read_some(wait_until, &timed_out)) {
             (void)dispatch();  // stanzas before the failure still reach the inbox
             return failure;
         }

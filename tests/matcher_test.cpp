@@ -208,3 +208,18 @@ TEST_CASE("xep_matching_uses_each_received_child_once") {
     CHECK_FALSE(match_xep(two_110, one_110_one_201));
     CHECK_FALSE(match_xep(one_110_one_201, two_110));
 }
+
+TEST_CASE("xep_matching_takes_role_none_for_an_absent_role_on_a_muc_user_item") {
+    constexpr std::string_view expected = R"(<message from="room@conference.localhost">
+  <x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="member" jid="juliet@localhost"/></x>
+</message>)";
+    constexpr std::string_view with_role_none = R"(<message from="room@conference.localhost">
+  <x xmlns="http://jabber.org/protocol/muc#user"><item jid="juliet@localhost" role="none" affiliation="member"/></x>
+</message>)";
+    constexpr std::string_view with_role_participant = R"(<message from="room@conference.localhost">
+  <x xmlns="http://jabber.org/protocol/muc#user"><item jid="juliet@localhost" role="participant" affiliation="member"/></x>
+</message>)";
+    CHECK_FALSE(match(expected, with_role_none));
+    CHECK(match_xep(expected, with_role_none));
+    CHECK_FALSE(match_xep(expected, with_role_participant));
+}

@@ -13,7 +13,9 @@
 // does not: the order of a strict element's children (servers order the
 // <item/> and <status/> children of a muc#user <x/> differently, and the
 // status codes among themselves). The children are still the same ones, as
-// many, with the same attributes: only their order is free.
+// many, with the same attributes: only their order is free. And a muc#user
+// <item/> expected without a role may say role='none' (XEP-0045 §9.3's own
+// example does; Prosody leaves it out).
 
 #include <cstdint>
 #include <map>

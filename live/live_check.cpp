@@ -468,10 +468,19 @@ std::vector<const traces::Event*> steps_of(const traces::Trace& trace) {
     return out;
 }
 
+// ejabberd's rooms tell a joiner their entity capabilities (XEP-0115) in a
+// presence of their own, from the room's bare JID, with nothing but <c/>:
+// no MUC stanza, a feature XEP-0045 does not speak of. Not compared.
+bool is_capabilities_presence(const model::Element& stanza) {
+    if (stanza.name != "presence" || stanza.has_attribute("type")) return false;
+    std::vector<const model::Element*> children = stanza.elements();
+    return children.size() == 1 && children[0]->is("c", "http://jabber.org/protocol/caps");
+}
+
 std::vector<model::Element> received_by(const traces::Event& event, traces::ClientIndex c, const traces::Trace& trace) {
     std::vector<model::Element> out;
     for (const traces::Emission& e : event.emitted) {
-        if (e.to == c) out.push_back(normalise(e.stanza, trace));
+        if (e.to == c && !is_capabilities_presence(e.stanza)) out.push_back(normalise(e.stanza, trace));
     }
     return out;
 }

@@ -262,3 +262,23 @@ TEST_CASE("the_barrier_of_a_stanza_to_a_room_is_answered_by_the_room") {
     CHECK(live::barrier_target(stanza_to("juliet@localhost/balcony"), "localhost").empty());
     CHECK(live::barrier_target(stanza_to(""), "localhost").empty());
 }
+
+// ejabberd drops a ping that waits for a room whose last occupant just left;
+// the barrier sends it again and takes the service's answer to the second.
+TEST_CASE("a_barrier_to_a_room_that_drops_the_ping_is_answered_by_its_second_ping") {
+    std::vector<test::FakeStep> steps = test::session_steps();
+    steps.push_back({"mucsim-ping-2",  // the first ping (1) is never answered
+                     "<presence from='room@conference.localhost/Romeo' type='unavailable'/>"
+                     "<iq type='error' id='mucsim-ping-2' from='room@conference.localhost'/>"});
+    test::FakeServer server(steps);
+    auto opened = live::Connection::open(local(server.port()), romeo());
+    REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error()));
+    live::Connection& c = **opened;
+    auto start = std::chrono::steady_clock::now();
+    REQUIRE_FALSE(c.ping(live::deadline_in(2000), "room@conference.localhost").has_value());
+    CHECK(seconds_since(start) < 1.0);
+    REQUIRE(c.inbox().size() == 1);  // the answer (an error) is not queued
+    CHECK(c.inbox().front().attribute("type") == "unavailable");
+    std::string sent = server.finish();
+    CHECK(contains(sent, "to=\"room@conference.localhost\""));
+}

@@ -76,3 +76,39 @@ TEST_CASE("explore_program_mode_reports_its_reductions_and_refuses_bad_models") 
         CHECK(bad.err.find("error:") != std::string::npos);
     }
 }
+
+// issue 15: the Reproduce: line left --clients-max out, and the command it
+// printed passed. It must find the same property in the same shrunk program.
+TEST_CASE("the_printed_reproduce_command_finds_the_same_counterexample") {
+    TempDir first_dir;
+    RunResult first = run_mucsim({"check", "--clients-max", "2", "--inject", "drop-iq-reply", "--seed", "1", "--runs",
+                                  "3000", "--out", first_dir.path().string()});
+    REQUIRE(first.exit_code == 1);
+    std::size_t at = first.out.find("Reproduce: mucsim ");
+    REQUIRE(at != std::string::npos);
+    std::string line = first.out.substr(at + std::string("Reproduce: mucsim ").size());
+    line = line.substr(0, line.find('\n'));
+    CHECK(line.find("--clients-max 2") != std::string::npos);
+    std::vector<std::string> args;
+    for (std::size_t start = 0; start < line.size();) {
+        std::size_t end = line.find(' ', start);
+        if (end == std::string::npos) end = line.size();
+        if (end > start) args.push_back(line.substr(start, end - start));
+        start = end + 1;
+    }
+    TempDir again_dir;
+    args.push_back("--out");
+    args.push_back(again_dir.path().string());
+    RunResult again = run_mucsim(args);
+    CHECK(again.exit_code == 1);
+    CHECK(again.out.find("FAIL iq-response") != std::string::npos);
+    auto program_of = [](const TempDir& dir) {
+        for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+            if (entry.path().extension() == ".prog") return read_file(entry.path());
+        }
+        return std::string();
+    };
+    std::string shrunk = program_of(first_dir);
+    REQUIRE_FALSE(shrunk.empty());
+    CHECK(program_of(again_dir) == shrunk);
+}

@@ -33,13 +33,22 @@ std::string inject_flags(const model::FaultSet& faults) {
     return out;
 }
 
-std::string check_flags(const CheckOptions& o) {
+}  // namespace
+
+// Every option that shapes the generated programs or judges them, so that the
+// printed Reproduce: line runs the same program (in-process and live alike).
+std::string generator_flags(const CheckOptions& o) {
+    const properties::CheckOptions defaults;
     std::string out = inject_flags(o.check.inject);
     for (const std::string& p : o.check.properties) out += fmt::format(" --property {}", p);
-    if (o.check.actions_max != 30) out += fmt::format(" --steps-max {}", o.check.actions_max);
-    if (o.check.drops_max != 0) out += fmt::format(" --drops {}", o.check.drops_max);
+    if (o.check.actions_max != defaults.actions_max) out += fmt::format(" --steps-max {}", o.check.actions_max);
+    if (o.check.clients_max != defaults.clients_max) out += fmt::format(" --clients-max {}", o.check.clients_max);
+    if (o.check.drops_max != defaults.drops_max) out += fmt::format(" --drops {}", o.check.drops_max);
+    for (const std::string& verb : o.without) out += fmt::format(" --without {}", verb);
     return out;
 }
+
+namespace {
 
 void print_progress(const properties::CheckProgress& p) {
     double rate = p.seconds > 0 ? static_cast<double>(p.runs_done) / p.seconds : 0;
@@ -70,7 +79,7 @@ int report_violation(const CheckOptions& options, const properties::CheckResult&
     std::string stem = (std::filesystem::path(options.out_dir) / fmt::format("{}-{}", v.property, c.seed)).string();
     sim::Program program = c.shrunk;
     program.comments = {fmt::format("mucsim check: {} (seed {})", v.property, c.seed)};
-    std::string reproduce = fmt::format("mucsim check --seed {} --runs 1{}", c.seed, check_flags(options));
+    std::string reproduce = fmt::format("mucsim check --seed {} --runs 1{}", c.seed, generator_flags(options));
     std::string replay = fmt::format("mucsim replay{} {}.scs", inject_flags(options.check.inject), stem);
     std::vector<std::string> header{
         fmt::format("mucsim counterexample: {} (XEP-0045 §{})", v.property, v.section),

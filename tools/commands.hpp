@@ -72,6 +72,8 @@ struct CheckOptions {
     std::string known_file;              // live: acknowledged findings (read_known)
 };
 int check_command(const CheckOptions& options);
+// The flags of a Reproduce: line: everything that shapes or judges the programs.
+std::string generator_flags(const CheckOptions& options);
 int check_live_command(const CheckOptions& options);  // tools/live_commands.cpp
 
 // mucsim diff: generated programs in-process and on a live server.

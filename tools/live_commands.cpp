@@ -69,12 +69,7 @@ live::LiveProgressFn progress_printer(bool quiet, std::string_view findings_name
 }
 
 std::string live_flags(const live::ServerAddress& address, const CheckOptions& o) {
-    std::string out = fmt::format(" --server {}", address.str());
-    for (const std::string& p : o.check.properties) out += fmt::format(" --property {}", p);
-    if (o.check.actions_max != 30) out += fmt::format(" --steps-max {}", o.check.actions_max);
-    if (o.check.clients_max != 4) out += fmt::format(" --clients-max {}", o.check.clients_max);
-    for (const std::string& verb : o.without) out += fmt::format(" --without {}", verb);
-    return out;
+    return fmt::format(" --server {}{}", address.str(), generator_flags(o));
 }
 
 int report_counterexample(const CheckOptions& options, const live::ServerAddress& address,

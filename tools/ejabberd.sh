@@ -29,6 +29,9 @@ usage() {
     exit 2
 }
 
+# shellcheck source=tools/server_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/server_common.sh"
+
 wait_seconds=${MUCSIM_EJABBERD_WAIT:-30}
 erl_libs=${MUCSIM_EJABBERD_LIBS:-/usr/lib/x86_64-linux-gnu}
 
@@ -43,7 +46,7 @@ write_config() {
 %% and every password, as Prosody's "insecure" authentication does.
 %% -noinput: the requests on stdin are the port's, not the shell's.
 main(_) ->
-    Port = open_port({fd, 0, 1}, [{packet, 2}, binary, in, out]),
+    Port = open_port({fd, 0, 1}, [{packet, 2}, binary, in, out, eof]),  % eof: the VM ended
     loop(Port).
 loop(Port) ->
     receive
@@ -116,34 +119,11 @@ EOF
 }
 
 ensure() {
-    installed && return 0
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-            sudo=(sudo -n)
-        else
-            echo "ejabberd is not installed, and installing it needs root or passwordless sudo" >&2
-            exit 3
-        fi
-    fi
-    command -v apt-get >/dev/null || { echo "ejabberd is not installed, and there is no apt-get to install it" >&2; exit 3; }
-    echo "== installing ejabberd (apt-get)" >&2
-    (
-        flock -w 600 9 || exit 3
-        installed && exit 0
-        "${sudo[@]}" apt-get update -qq >&2 &&
-            DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends ejabberd >&2
-    ) 9>"${TMPDIR:-/tmp}/mucsim-ejabberd-install.lock" || true
-    installed || { echo "ejabberd could not be installed (apt-get failed)" >&2; exit 3; }
+    apt_install ejabberd ejabberd installed
 }
 
 installed() {
     command -v erl >/dev/null && command -v escript >/dev/null && ls -d "$erl_libs"/ejabberd-[0-9]* >/dev/null 2>&1
-}
-
-# Whether something accepts TCP connections on 127.0.0.1:PORT (bash's /dev/tcp).
-port_open() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 start() {
@@ -189,27 +169,7 @@ ejabberd_version() {
 }
 
 stop() {
-    local dir=$1
-    local file="$dir/mucsim-ejabberd.pid"
-    [ -f "$file" ] || { echo "error: no $file: nothing started in $dir" >&2; exit 1; }
-    local pid
-    pid=$(cat "$file")
-    [[ "$pid" =~ ^[0-9]+$ ]] || { echo "error: $file does not hold a process id" >&2; exit 1; }
-    if kill -0 "$pid" 2>/dev/null; then
-        # The whole session: the VM and its extauth escript.
-        kill -TERM -- -"$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-        local waited=0
-        while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 50 ]; do
-            sleep 0.1
-            waited=$((waited + 1))
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            echo "warning: ejabberd (pid $pid) still runs after 5 s; killing it" >&2
-            kill -KILL -- -"$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    rm -f "$file"
-    echo "ejabberd (pid $pid) stopped"
+    stop_by_pidfile ejabberd "$1/mucsim-ejabberd.pid"
 }
 
 case "${1:-}" in

@@ -26,6 +26,9 @@ usage() {
     exit 2
 }
 
+# shellcheck source=tools/server_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/server_common.sh"
+
 wait_seconds=${MUCSIM_PROSODY_WAIT:-15}
 
 write_config() {
@@ -82,31 +85,11 @@ EOF
 }
 
 ensure() {
-    command -v prosody >/dev/null && return 0
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-            sudo=(sudo -n)
-        else
-            echo "prosody is not installed, and installing it needs root or passwordless sudo" >&2
-            exit 3
-        fi
-    fi
-    command -v apt-get >/dev/null || { echo "prosody is not installed, and there is no apt-get to install it" >&2; exit 3; }
-    echo "== installing prosody (apt-get)" >&2
-    # Parallel tests may all want it: one apt-get at a time.
-    (
-        flock -w 600 9 || exit 3
-        command -v prosody >/dev/null && exit 0
-        "${sudo[@]}" apt-get update -qq >&2 &&
-            DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends prosody >&2
-    ) 9>"${TMPDIR:-/tmp}/mucsim-prosody-install.lock" || true
-    command -v prosody >/dev/null || { echo "prosody could not be installed (apt-get failed)" >&2; exit 3; }
+    apt_install prosody prosody installed
 }
 
-# Whether something accepts TCP connections on 127.0.0.1:PORT (bash's /dev/tcp).
-port_open() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+installed() {
+    command -v prosody >/dev/null
 }
 
 start() {
@@ -153,26 +136,7 @@ prosody_version() {
 }
 
 stop() {
-    local dir=$1
-    local file="$dir/mucsim-prosody.pid"
-    [ -f "$file" ] || { echo "error: no $file: nothing started in $dir" >&2; exit 1; }
-    local pid
-    pid=$(cat "$file")
-    [[ "$pid" =~ ^[0-9]+$ ]] || { echo "error: $file does not hold a process id" >&2; exit 1; }
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        local waited=0
-        while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 50 ]; do
-            sleep 0.1
-            waited=$((waited + 1))
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            echo "warning: prosody (pid $pid) still runs after 5 s; killing it" >&2
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    rm -f "$file"
-    echo "prosody (pid $pid) stopped"
+    stop_by_pidfile prosody "$1/mucsim-prosody.pid"
 }
 
 case "${1:-}" in
